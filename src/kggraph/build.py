@@ -1,0 +1,131 @@
+"""The build pipeline: load → derive → validate → write dumps and manifest → publish.
+
+Nothing is written unless the graph conforms; a failed build leaves the last good release
+as ``current``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kggraph import __version__
+from kggraph.config import Settings
+from kggraph.derive import add_fiscal_years
+from kggraph.dumps import DumpFile, write_dumps, write_json
+from kggraph.errors import ValidationFailed
+from kggraph.loader import SourceFile, load_sources
+from kggraph.namespaces import RDF, shorten
+from kggraph.publish import promote, staging
+from kggraph.store import OxigraphStore, distinct_triples, sorted_ntriples, to_rdflib
+from kggraph.validate import ValidationReport, validate_store
+
+MANIFEST = "manifest.json"
+
+Step = Callable[[str], None]
+"""Told the name of each step as it starts (the CLI shows it as progress)."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The assembled graph, where it came from, and what the validator said of it."""
+
+    store: OxigraphStore
+    sources: list[SourceFile]
+    fiscal_years: int
+    report: ValidationReport
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A published build: its folder, its manifest, and the validation report (warnings)."""
+
+    release: Path
+    manifest: dict[str, object]
+    report: ValidationReport
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
+def check(settings: Settings, on_step: Step = _quiet) -> Checked:
+    """Load the ontology and data, derive the generated nodes, and validate."""
+    store = OxigraphStore()
+    on_step("load")
+    sources = load_sources(settings, store)
+    on_step("derive")
+    fiscal_years = add_fiscal_years(store)
+    on_step("validate")
+    report = validate_store(store, settings.shapes_dir, sources)
+    return Checked(store, sources, fiscal_years, report)
+
+
+def build(
+    settings: Settings, on_step: Step = _quiet, *, now: datetime | None = None
+) -> BuildResult:
+    """Check the graph and, only if it conforms, publish a new release."""
+    checked = check(settings, on_step)
+    if not checked.report.conforms:
+        count = len(checked.report.violations)
+        raise ValidationFailed(
+            f"the graph does not conform: {count} violation(s)", report=checked.report
+        )
+    built_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    triples = distinct_triples(checked.store)
+    ntriples = sorted_ntriples(triples)
+    on_step("write")
+    with staging(settings.output_dir) as folder:
+        files = write_dumps(folder, ntriples, to_rdflib(checked.store))
+        manifest = _manifest(checked, triples, files, built_at)
+        write_json(folder / MANIFEST, manifest)
+        on_step("publish")
+        release_id = f"{built_at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(ntriples).hexdigest()[:8]}"
+        release = promote(folder, settings.output_dir, release_id, keep=settings.keep_releases)
+    return BuildResult(release=release, manifest=manifest, report=checked.report)
+
+
+def _manifest(
+    checked: Checked, triples: set[ox.Triple], files: list[DumpFile], built_at: datetime
+) -> dict[str, object]:
+    return {
+        "name": "kggraph",
+        "version": __version__,
+        "built_at": built_at.isoformat().replace("+00:00", "Z"),
+        "triples": {"total": len(triples), **_triples_by_role(checked)},
+        "classes": _class_counts(triples),
+        "fiscal_years_derived": checked.fiscal_years,
+        "validation": {
+            "violations": len(checked.report.violations),
+            "warnings": len(checked.report.warnings),
+        },
+        "sources": [
+            {"path": s.name, "role": s.role, "triples": s.triples} for s in checked.sources
+        ],
+        "files": {f.name: f.as_json() for f in files},
+    }
+
+
+def _triples_by_role(checked: Checked) -> dict[str, int]:
+    roles: Counter[str] = Counter()
+    for quad in checked.store.quads():
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode):
+            roles[graph.value.rsplit("/graph/", 1)[-1].split("/", 1)[0]] += 1
+    return dict(sorted(roles.items()))
+
+
+def _class_counts(triples: set[ox.Triple]) -> dict[str, int]:
+    rdf_type = ox.NamedNode(str(RDF.type))
+    counts = Counter(
+        shorten(t.object.value)
+        for t in triples
+        if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode)
+    )
+    return dict(sorted(counts.items()))

@@ -1,0 +1,70 @@
+"""Imports flow one way: core → store → validation → query → publish/web → CLI."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import kggraph
+
+PACKAGE = Path(kggraph.__file__).parent
+
+LAYERS = {
+    "errors": 0,
+    "config": 0,
+    "namespaces": 0,
+    "eras": 0,
+    "store": 1,
+    "loader": 1,
+    "derive": 1,
+    "validate": 2,
+    "dumps": 4,
+    "publish": 4,
+    "build": 4,
+    "cli": 5,
+    "__main__": 5,
+    "__init__": 0,
+}
+"""Every module of the package and its layer; a module may import only from its layer or below."""
+
+
+def _modules() -> list[str]:
+    return sorted(
+        p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", ".")
+        for p in PACKAGE.rglob("*.py")
+    )
+
+
+def _imports_of(source: str) -> set[str]:
+    """The first-level kggraph modules that ``source`` imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kggraph"):
+            found |= set(node.module.split(".")[1:2]) or {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("kggraph.")}
+    return found
+
+
+def test_every_module_has_a_layer() -> None:
+    missing = [m for m in _modules() if m.split(".")[0] not in LAYERS]
+    assert not missing, f"add these modules to LAYERS in {__file__}: {missing}"
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_imports_flow_downwards(module: str) -> None:
+    layer = LAYERS[module.split(".")[0]]
+    source = (PACKAGE / (module.replace(".", "/") + ".py")).read_text()
+    upward = {
+        name: LAYERS.get(name, 99)
+        for name in _imports_of(source)
+        if name != "__version__" and LAYERS.get(name, 99) > layer
+    }
+    assert not upward, f"{module} (layer {layer}) imports from a higher layer: {upward}"
+
+
+def test_checker_sees_every_import_form() -> None:
+    source = "from kggraph.cli import app\nimport kggraph.build.x\nfrom kggraph import store\n"
+    assert _imports_of(source) == {"cli", "build", "store"}
