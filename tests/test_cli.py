@@ -48,7 +48,7 @@ def test_non_conforming_data_exits_1_with_a_report(project_copy: Callable[..., P
         "@prefix kg: <https://w3id.org/kggraph/ontology#> .\n"
         "@prefix kgid: <https://w3id.org/kggraph/id/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        'kgid:city/nowhere a kg:City ; rdfs:label "Nowhere"@en .\n',
+        'kgid:city\\/nowhere a kg:City ; rdfs:label "Nowhere"@en .\n',
         encoding="utf-8",
     )
     done = _kggraph("build", "--root", str(root), "--output", str(root / "out"))

@@ -24,6 +24,8 @@ from kggraph.validate import ValidationReport
 EXIT_NOT_CONFORMANT = 1
 EXIT_BAD_INPUT = 2
 EXIT_BUILD_FAILED = 3
+WIDE_TABLE = 140
+"""Below this terminal width the report is printed as text blocks instead of a table."""
 
 STEP_TEXT = {
     "load": "Loading ontology and data",
@@ -100,6 +102,9 @@ def _run(console: Console, job: Callable[[Step], object]) -> object:
 def print_report(report: ValidationReport, console: Console) -> None:
     """Print every finding as a table: severity, focus node and label, path, message, file."""
     if not report.results:
+        return
+    if console.width < WIDE_TABLE:
+        console.print(report.text(), highlight=False, soft_wrap=True)
         return
     table = Table(title="SHACL validation", show_lines=True, expand=True)
     for column in ("severity", "focus node", "path / value", "message", "file"):

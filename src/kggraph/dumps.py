@@ -23,6 +23,7 @@ MEDIA_TYPES = {
     ".ttl": "text/turtle",
     ".jsonld": "application/ld+json",
     ".gz": "application/gzip",
+    ".json": "application/json",
 }
 
 

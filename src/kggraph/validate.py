@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.collection
 from pyshacl import validate as shacl_validate
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kggraph.errors import SourceError
@@ -74,27 +79,61 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
     return shapes
 
 
-def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
-    """Run pySHACL (no inference: the ontology is in ``data``) and return its results graph."""
-    _conforms, results, _text = shacl_validate(
-        data,
+class PreparedQueryGraph(rdflib.Graph):
+    """An rdflib graph that parses each distinct SPARQL text once.
+
+    pySHACL runs a SHACL-SPARQL constraint once per focus node and rdflib parses the query
+    text every time (0.1-0.3 s each): on our data that was 27 s of a 30 s validation. With
+    the parsed query kept per graph, validation takes about 2 s. The cache lives on the
+    instance, so nothing outlives one validation.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[str, Query] = {}
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = translateQuery(parseQuery(query_object))
+                self._prepared[query_object] = prepared
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
+
+
+def validate_graph(
+    data: rdflib.Graph, shapes: rdflib.Graph, *, allow_warnings: bool = True
+) -> tuple[bool, rdflib.Graph]:
+    """Run pySHACL over ``data`` and return (conforms, results graph).
+
+    No inference (the ontology's subclass triples are in ``data``, which is what targets
+    need) and no SHACL-AF: ``advanced=True`` would make pySHACL copy the data into a plain
+    graph and lose the prepared queries.
+    """
+    graph = data if isinstance(data, PreparedQueryGraph) else PreparedQueryGraph()
+    if graph is not data:
+        graph += data
+    conforms, results, _text = shacl_validate(
+        graph,
         shacl_graph=shapes,
         inference="none",
-        allow_warnings=True,
+        allow_warnings=allow_warnings,
         abort_on_first=False,
-        advanced=True,
+        advanced=False,
     )
     if not isinstance(results, rdflib.Graph):  # pragma: no cover - pySHACL contract
         raise TypeError("pySHACL returned no results graph")
-    return results
+    return bool(conforms), results
 
 
 def validate_store(
     store: GraphStore, shapes_dir: Path, sources: Iterable[SourceFile] = ()
 ) -> ValidationReport:
     """Validate the union of the store's graphs against every shape in ``shapes_dir``."""
-    data = to_rdflib(store)
-    results = validate_graph(data, load_shapes(shapes_dir))
+    data = PreparedQueryGraph()
+    data += to_rdflib(store)
+    _conforms, results = validate_graph(data, load_shapes(shapes_dir))
     files = {source.graph.value: source.name for source in sources}
     found = [_result(results, node, data, store, files) for node in _result_nodes(results)]
     found.sort(key=lambda r: (r.severity != "Violation", r.source or "", r.focus, r.path or ""))
@@ -115,7 +154,7 @@ def _result(
         severity=SEVERITIES.get(results.value(node, SH.resultSeverity), "Violation"),  # type: ignore[call-overload]
         focus=_show(focus),
         label=_label(data, focus),
-        path=_show(path) if path is not None else None,
+        path=_show_path(results, path) if path is not None else None,
         value=_show(value) if value is not None else None,
         message=str(results.value(node, SH.resultMessage) or "does not conform"),
         shape=_show(results.value(node, SH.sourceShape)),
@@ -129,6 +168,16 @@ def _show(node: Node | None) -> str:
     if isinstance(node, rdflib.Literal):
         return node.n3()
     return "(anonymous)" if node is not None else "(none)"
+
+
+def _show_path(results: rdflib.Graph, path: Node) -> str:
+    """A property path as text: ``kg:party``, or ``kg:participant | kg:implementer`` for
+    an alternative path (the only complex path our shapes use)."""
+    alternatives = results.value(path, SH.alternativePath)
+    if alternatives is not None:
+        items = rdflib.collection.Collection(results, alternatives)
+        return " | ".join(_show(item) for item in items)
+    return _show(path)
 
 
 def _label(data: rdflib.Graph, focus: Node | None) -> str | None:
