@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install run build validate test lint typecheck pytest bench clean
+.PHONY: help install run build validate readme test lint typecheck pytest bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ build: run ## Same as run
 
 validate: $(STAMP) ## Validate the graph against the shapes, write nothing
 	$(BIN)/kggraph validate
+
+readme: run ## Build, then rewrite the README's "What is in the graph" block
+	$(BIN)/kggraph summary --readme README.md
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check src tests bench

@@ -15,6 +15,7 @@ from kggraph.build import MANIFEST, BuildResult, build
 from kggraph.config import Settings
 from kggraph.errors import SourceError, ValidationFailed
 from kggraph.publish import CURRENT, RELEASES, current_release
+from kggraph.summary import replace_block
 from kggraph.validate import ValidationReport
 
 pytestmark = pytest.mark.slow
@@ -162,3 +163,10 @@ def test_ntriples_parse_with_pyoxigraph(built: BuildResult) -> None:
         1 for _ in ox.parse(path=built.release / "kggraph.nt", format=ox.RdfFormat.N_TRIPLES)
     )
     assert count == built.manifest["triples"]["total"]  # type: ignore[index]
+
+
+def test_readme_summary_matches_the_data(built: BuildResult, repo_root: Path) -> None:
+    """The README's "What is in the graph" block is what `kggraph summary` makes of this build."""
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    assert replace_block(readme, built.manifest) == readme, "run `make readme` and commit"
+    assert "| `kg:City` |" in readme

@@ -90,3 +90,21 @@ def test_bad_setting_exits_2(repo_root: Path) -> None:
 def test_version() -> None:
     done = _kggraph("version")
     assert done.returncode == 0 and done.stdout.strip()
+
+
+def test_summary_rewrites_a_readme_block(repo_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _kggraph("build", "--root", str(repo_root), "--output", str(out)).returncode == 0
+    readme = tmp_path / "README.md"
+    readme.write_text((repo_root / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    done = _kggraph(
+        "summary", "--root", str(repo_root), "--output", str(out), "--readme", str(readme)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| `kg:City` |" in readme.read_text(encoding="utf-8")
+
+
+def test_summary_without_a_build_exits_2(tmp_path: Path) -> None:
+    done = _kggraph("summary", "--root", str(tmp_path))
+    assert done.returncode == 2
+    assert "kggraph build" in done.stderr

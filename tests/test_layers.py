@@ -20,6 +20,8 @@ LAYERS = {
     "loader": 1,
     "derive": 1,
     "validate": 2,
+    "sourcefacts": 1,
+    "summary": 4,
     "dumps": 4,
     "publish": 4,
     "build": 4,

@@ -19,6 +19,8 @@ from kggraph import __version__
 from kggraph.build import BuildResult, Step, build, check
 from kggraph.config import Settings, load_settings
 from kggraph.errors import BuildError, ConfigError, EraDateError, SourceError, ValidationFailed
+from kggraph.publish import CURRENT
+from kggraph.summary import read_manifest, render, replace_block
 from kggraph.validate import ValidationReport
 
 EXIT_NOT_CONFORMANT = 1
@@ -157,6 +159,28 @@ def validate_command(root: RootOption = None) -> None:
         if not report.conforms:
             _fail(ValidationFailed(f"{len(report.violations)} violation(s)", report=report), 1)
         console.print(f"[green]The graph conforms[/] ({len(report.warnings)} warning(s)).")
+
+
+@app.command("summary")
+def summary_command(
+    root: RootOption = None,
+    output: OutputOption = None,
+    readme: Annotated[
+        Path | None,
+        typer.Option("--readme", help="Rewrite the summary block of this Markdown file."),
+    ] = None,
+) -> None:
+    """Print what is in the published graph (Markdown), or write it into the README."""
+    settings = _settings(root=root, output=output)
+    try:
+        manifest = read_manifest(settings.output_dir / CURRENT / "manifest.json")
+        if readme is None:
+            typer.echo(render(manifest))
+            return
+        readme.write_text(replace_block(readme.read_text(encoding="utf-8"), manifest), "utf-8")
+    except BuildError as err:
+        _fail(err, EXIT_BAD_INPUT)
+    typer.echo(f"Updated the summary in {readme}")
 
 
 @app.command("version")

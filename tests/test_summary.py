@@ -1,0 +1,33 @@
+"""The generated "what is in the graph" block."""
+
+from __future__ import annotations
+
+import pytest
+
+from kggraph.errors import BuildError
+from kggraph.summary import END, START, render, replace_block
+
+MANIFEST = {
+    "triples": {"total": 10, "data": 6, "ontology": 3, "derived": 1},
+    "classes": {"kg:City": 2, "kg:Agreement": 5, "owl:Class": 40, "kg:Country": 2},
+}
+
+
+def test_render_lists_own_classes_most_numerous_first() -> None:
+    text = render(MANIFEST)
+    assert text.startswith("10 triples: 6 from `data/`, 3 from `ontology/`, 1 derived")
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert rows == ["| `kg:Agreement` | 5 |", "| `kg:City` | 2 |", "| `kg:Country` | 2 |"]
+    assert "owl:Class" not in text
+
+
+def test_replace_block_is_idempotent() -> None:
+    readme = f"# Title\n\n{START}\nold\n{END}\n\nmore\n"
+    once = replace_block(readme, MANIFEST)
+    assert "old" not in once and once.endswith(f"{END}\n\nmore\n")
+    assert replace_block(once, MANIFEST) == once
+
+
+def test_missing_markers_are_an_error() -> None:
+    with pytest.raises(BuildError, match="no summary block"):
+        replace_block("# Title\n", MANIFEST)
