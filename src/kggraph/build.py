@@ -23,7 +23,13 @@ from kggraph.errors import ValidationFailed
 from kggraph.loader import SourceFile, load_sources
 from kggraph.namespaces import RDF, shorten
 from kggraph.publish import promote, staging
-from kggraph.store import OxigraphStore, distinct_triples, sorted_ntriples, to_rdflib
+from kggraph.store import (
+    OxigraphStore,
+    distinct_triples,
+    sorted_nquads,
+    sorted_ntriples,
+    to_rdflib,
+)
 from kggraph.validate import ValidationReport, validate_store
 
 MANIFEST = "manifest.json"
@@ -82,7 +88,8 @@ def build(
     ntriples = sorted_ntriples(triples)
     on_step("write")
     with staging(settings.output_dir) as folder:
-        files = write_dumps(folder, ntriples, to_rdflib(checked.store))
+        nquads = sorted_nquads(checked.store)
+        files = write_dumps(folder, ntriples, to_rdflib(checked.store), nquads=nquads)
         manifest = _manifest(checked, triples, files, built_at)
         write_json(folder / MANIFEST, manifest)
         on_step("publish")

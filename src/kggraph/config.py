@@ -1,7 +1,8 @@
 """Settings: one frozen object, built once (defaults < environment < CLI options) and passed down.
 
-Every setting has a named default and a help text; ``tests/test_docs.py`` checks that each one
-is documented in the README.
+Every setting has a named default and a help text; ``tests/test_config.py`` checks that each
+one is documented in the README. ``to_environ`` writes settings back as ``KGGRAPH_*`` variables,
+which is how the server hands them to the processes uvicorn starts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kggraph.errors import ConfigError
 
@@ -19,6 +21,16 @@ ENV_PREFIX = "KGGRAPH_"
 DEFAULT_ROOT = Path(".")
 DEFAULT_OUTPUT = Path("dist")
 DEFAULT_KEEP_RELEASES = 3
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_WORKERS = 1
+DEFAULT_QUERY_WORKERS = 2
+DEFAULT_QUERY_TIMEOUT = 30.0
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+DEFAULT_CACHE_ENTRIES = 256
+DEFAULT_CACHE_BYTES = 64_000_000
+DEFAULT_CACHE_MAX_AGE = 60
 
 
 def _setting(default: Any, help_text: str) -> Any:
@@ -27,7 +39,7 @@ def _setting(default: Any, help_text: str) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where kggraph reads its inputs and writes its output."""
+    """Where kggraph reads its inputs and writes its output, and how the endpoint serves it."""
 
     root: Path = _setting(DEFAULT_ROOT, "Project folder holding ontology/, data/ and shapes/.")
     output: Path = _setting(
@@ -35,6 +47,41 @@ class Settings:
     )
     keep_releases: int = _setting(
         DEFAULT_KEEP_RELEASES, "How many earlier published builds to keep beside the current one."
+    )
+    host: str = _setting(DEFAULT_HOST, "Address the server listens on.")
+    port: int = _setting(DEFAULT_PORT, "Port the server listens on.")
+    workers: int = _setting(
+        DEFAULT_WORKERS, "Web server processes (uvicorn workers), each with its own query workers."
+    )
+    query_workers: int = _setting(
+        DEFAULT_QUERY_WORKERS,
+        "Query worker processes per web server process: queries that may run at the same time.",
+    )
+    query_timeout: float = _setting(
+        DEFAULT_QUERY_TIMEOUT,
+        "Seconds a query may take (waiting for a worker included) before it is stopped (503).",
+    )
+    max_rows: int = _setting(
+        DEFAULT_MAX_ROWS, "Most result rows (or triples) one answer holds; the rest are cut off."
+    )
+    max_body_bytes: int = _setting(
+        DEFAULT_MAX_BODY_BYTES, "Largest request body accepted (bigger ones get 413)."
+    )
+    cache_entries: int = _setting(
+        DEFAULT_CACHE_ENTRIES, "How many query answers the in-memory cache keeps (0 = no cache)."
+    )
+    cache_bytes: int = _setting(
+        DEFAULT_CACHE_BYTES, "Most bytes of answers the in-memory cache keeps."
+    )
+    cache_max_age: int = _setting(
+        DEFAULT_CACHE_MAX_AGE, "Seconds clients may reuse an answer without asking (Cache-Control)."
+    )
+    service_allowlist: tuple[str, ...] = _setting(
+        (),
+        "SPARQL endpoints a query may call with SERVICE (comma-separated IRIs; none by default).",
+    )
+    public_url: str = _setting(
+        "", "URL the endpoint is published at, for the service description (default: as asked)."
     )
 
     @property
@@ -63,17 +110,63 @@ def setting_help() -> dict[str, str]:
     return {f.name: str(f.metadata["help"]) for f in fields(Settings)}
 
 
+def env_name(name: str) -> str:
+    """``KGGRAPH_QUERY_TIMEOUT`` for ``query_timeout``."""
+    return ENV_PREFIX + name.upper()
+
+
 def _convert(name: str, raw: str, kind: Any) -> Any:
     if kind in ("Path", Path):
         return Path(raw)
-    if kind in ("int", int):
+    if kind in ("tuple[str, ...]",):
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    number = {"int": (int, "a whole number"), "float": (float, "a number")}.get(str(kind))
+    if number is not None:
         try:
-            return int(raw)
+            return number[0](raw)
         except ValueError:
-            raise ConfigError(
-                f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}"
-            ) from None
+            raise ConfigError(f"{env_name(name)} must be {number[1]}, not {raw!r}") from None
     return raw
+
+
+def to_environ(settings: Settings) -> dict[str, str]:
+    """Every setting as a ``KGGRAPH_*`` variable that ``load_settings`` reads back unchanged."""
+    values: dict[str, str] = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        values[env_name(f.name)] = ",".join(value) if isinstance(value, tuple) else str(value)
+    return values
+
+
+_AT_LEAST = {
+    "keep_releases": 0,
+    "port": 1,
+    "workers": 1,
+    "query_workers": 1,
+    "max_rows": 1,
+    "max_body_bytes": 1,
+    "cache_entries": 0,
+    "cache_bytes": 0,
+    "cache_max_age": 0,
+}
+
+
+def _check(settings: Settings) -> Settings:
+    for name, least in _AT_LEAST.items():
+        value = getattr(settings, name)
+        if value < least:
+            raise ConfigError(f"{name} must be {least} or more, not {value}")
+    if settings.port > 65535:
+        raise ConfigError(f"port must be 65535 or less, not {settings.port}")
+    if not settings.query_timeout > 0:
+        raise ConfigError(
+            f"query_timeout must be more than 0 seconds, not {settings.query_timeout}"
+        )
+    for iri in settings.service_allowlist:
+        parts = urlsplit(iri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"service_allowlist holds {iri!r}, which is not an http(s) IRI")
+    return settings
 
 
 def load_settings(
@@ -83,10 +176,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for f in fields(Settings):
-        raw = env.get(ENV_PREFIX + f.name.upper())
+        raw = env.get(env_name(f.name))
         if raw is not None:
             values[f.name] = _convert(f.name, raw, f.type)
-    settings = Settings(**values).with_overrides(**(overrides or {}))
-    if settings.keep_releases < 0:
-        raise ConfigError(f"keep_releases must be 0 or more, not {settings.keep_releases}")
-    return settings
+    return _check(Settings(**values).with_overrides(**(overrides or {})))

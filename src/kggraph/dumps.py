@@ -2,6 +2,8 @@
 
 The N-Triples file is canonical (distinct triples, sorted by bytes), so two builds of the same
 input give byte-identical files; the gzip files carry no timestamp or name for the same reason.
+The N-Quads file is canonical too and keeps each triple's named graph (one per source file),
+which the SPARQL endpoint serves as its named graphs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kggraph.namespaces import PREFIXES
 STEM = "kggraph"
 MEDIA_TYPES = {
     ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
     ".ttl": "text/turtle",
     ".jsonld": "application/ld+json",
     ".gz": "application/gzip",
@@ -58,10 +61,13 @@ def deterministic_gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def write_dumps(folder: Path, ntriples: bytes, graph: rdflib.Graph) -> list[DumpFile]:
+def write_dumps(
+    folder: Path, ntriples: bytes, graph: rdflib.Graph, *, nquads: bytes
+) -> list[DumpFile]:
     """Write every dump and its gzip into ``folder``; return what was written."""
     contents = {
         f"{STEM}.nt": ntriples,
+        f"{STEM}.nq": nquads,
         f"{STEM}.ttl": turtle(graph),
         f"{STEM}.jsonld": json_ld(graph),
     }

@@ -6,9 +6,16 @@
     ├── EraDateError             a Japanese date that does not exist or cannot be read
     ├── ValidationFailed         the graph does not conform to the shapes (carries the report)
     ├── BuildError               the published output could not be written
-    ├── QueryError               a SPARQL query cannot be answered
-    │   ├── QuerySyntaxError     the parser rejected it (400)
-    │   └── QueryTimeout         it ran past the time limit (503)
+    ├── QueryError               a SPARQL query failed while it ran (500)
+    │   ├── QuerySyntaxError     the parser rejected it; the location is line and column (400)
+    │   ├── QueryRefused         valid SPARQL that is not allowed here: an update, or a
+    │   │                        SERVICE call to an endpoint outside the allow-list (400)
+    │   └── QueryTimeout         it ran past the time limit, or no worker was free in time (503)
+    ├── RequestError             the HTTP request does not follow the SPARQL protocol (400)
+    │   ├── ReadOnly             a SPARQL Update request: the endpoint is read-only (403)
+    │   ├── NotAcceptable        none of the formats the client accepts fits the answer (406)
+    │   ├── PayloadTooLarge      the request body is bigger than the limit (413)
+    │   └── UnsupportedMediaType a POST body of a type the protocol does not define (415)
     └── NotFound                 no such resource (404)
 
 The CLI maps these to exit codes and the web layer to HTTP statuses; nothing in between
@@ -57,15 +64,39 @@ class BuildError(KggraphError):
 
 
 class QueryError(KggraphError):
-    """A SPARQL query cannot be answered."""
+    """A SPARQL query cannot be answered: it failed while it ran."""
 
 
 class QuerySyntaxError(QueryError):
     """The SPARQL parser rejected the query."""
 
 
+class QueryRefused(QueryError):
+    """Valid SPARQL that this endpoint does not run: an update, or a SERVICE call not allowed."""
+
+
 class QueryTimeout(QueryError):
-    """The query ran past the time limit and was stopped."""
+    """The query ran past the time limit and was stopped, or no worker was free in time."""
+
+
+class RequestError(KggraphError):
+    """The HTTP request does not follow the SPARQL protocol (no query, two queries, ...)."""
+
+
+class ReadOnly(RequestError):
+    """A SPARQL Update request: the endpoint is read-only."""
+
+
+class NotAcceptable(RequestError):
+    """None of the formats the client accepts fits the answer."""
+
+
+class PayloadTooLarge(RequestError):
+    """The request body is bigger than the limit."""
+
+
+class UnsupportedMediaType(RequestError):
+    """A POST body of a media type the SPARQL protocol does not define."""
 
 
 class NotFound(KggraphError):

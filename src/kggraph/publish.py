@@ -22,8 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kggraph.errors import BuildError
+from kggraph.release import CURRENT, current_release
 
-CURRENT = "current"
+__all__ = ["CURRENT", "RELEASES", "current_release", "promote", "prune", "staging"]
+
 RELEASES = "releases"
 STAGING_PREFIX = ".staging-"
 
@@ -57,12 +59,6 @@ def promote(folder: Path, output_dir: Path, release_id: str, *, keep: int) -> Pa
         raise BuildError(f"cannot publish the build: {err}", location=str(output_dir)) from None
     prune(output_dir, keep=keep)
     return target
-
-
-def current_release(output_dir: Path) -> Path | None:
-    """The folder ``current`` points to, or ``None`` before the first build."""
-    link = output_dir / CURRENT
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
 def prune(output_dir: Path, *, keep: int, remove: Callable[[Path], None] = shutil.rmtree) -> None:

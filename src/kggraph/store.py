@@ -51,8 +51,9 @@ class GraphStore(Protocol):
 class OxigraphStore:
     """The embedded store: an in-memory pyoxigraph ``Store``."""
 
-    def __init__(self) -> None:
-        self._store = ox.Store()
+    def __init__(self, store: ox.Store | None = None) -> None:
+        """A new empty store, or one around a loaded ``ox.Store`` (a published release)."""
+        self._store = ox.Store() if store is None else store
 
     def load_file(self, path: Path, graph: ox.NamedNode) -> int:
         """Parse one RDF file into ``graph``; return its triple count. Errors name file:line:col."""
@@ -100,6 +101,14 @@ def distinct_triples(store: GraphStore) -> set[ox.Triple]:
 def sorted_ntriples(triples: Iterable[ox.Triple]) -> bytes:
     """Canonical N-Triples: one line per distinct triple, sorted by bytes, UTF-8."""
     lines = {f"{t.subject} {t.predicate} {t.object} .\n".encode() for t in triples}
+    return b"".join(sorted(lines))
+
+
+def sorted_nquads(store: GraphStore) -> bytes:
+    """Canonical N-Quads: every quad with its named graph, one per line, sorted by bytes."""
+    lines = {
+        f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n".encode() for q in store.quads()
+    }
     return b"".join(sorted(lines))
 
 

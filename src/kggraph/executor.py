@@ -1,0 +1,66 @@
+"""What the endpoint needs from whatever runs its queries: a task in, an answer out.
+
+``kggraph.workers.WorkerPool`` runs queries on the embedded store in worker processes; a
+remote SPARQL store (Virtuoso, Oxigraph server) can stand in for it by implementing
+``QueryExecutor``. Answers come back already serialised, so the web layer only sends bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class QueryTask:
+    """One query to run: its text, the format to answer in, and the protocol's dataset.
+
+    When ``default_graphs`` or ``named_graphs`` is given (``default-graph-uri`` and
+    ``named-graph-uri`` of the SPARQL protocol), the dataset is exactly those graphs; when
+    neither is, the query's own ``FROM`` applies, or else the union of every graph.
+    """
+
+    query: str
+    format: str
+    """A ``kggraph.formats.Format`` name, e.g. ``sparql-json`` or ``turtle``."""
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised answer: the bytes, their format, and how many rows or triples they hold."""
+
+    body: bytes
+    format: str
+    rows: int
+    truncated: bool = False
+    """True if the answer was cut off at the row limit."""
+
+
+class QueryExecutor(Protocol):
+    """Runs queries against one version of the published graph."""
+
+    @property
+    def version(self) -> str:
+        """The dataset version answers come from; it changes when a new build is published."""
+        ...
+
+    @property
+    def max_rows(self) -> int:
+        """The most rows (or triples) one answer holds."""
+        ...
+
+    def start(self) -> None:
+        """Get ready to answer (start processes, open connections)."""
+
+    def run(self, task: QueryTask) -> Answer:
+        """Answer one query, or raise a ``kggraph.errors.KggraphError``."""
+        ...
+
+    def close(self) -> None:
+        """Release everything ``start`` took."""

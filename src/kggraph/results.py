@@ -1,0 +1,124 @@
+"""Run one query on a pyoxigraph store and serialise its answer, cut off at the row limit.
+
+SELECT answers are collected up to the limit, written as SPARQL JSON, and handed to
+pyoxigraph's own result serialisers (JSON, XML, CSV, TSV), so every format follows the W3C
+specifications exactly as pyoxigraph implements them. Graph answers go through ``ox.serialize``
+(Turtle, N-Triples, JSON-LD, RDF/XML, and N-Quads/TriG with the triples in the default graph).
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+
+import pyoxigraph as ox
+
+from kggraph.executor import Answer, QueryTask
+from kggraph.formats import BY_NAME, AnswerKind, Format, default_format
+from kggraph.namespaces import PREFIXES
+from kggraph.sparql import syntax_error
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+RESULT_FORMATS = {
+    "sparql-json": ox.QueryResultsFormat.JSON,
+    "sparql-xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "n-triples": ox.RdfFormat.N_TRIPLES,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdf-xml": ox.RdfFormat.RDF_XML,
+    "n-quads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+_WITH_PREFIXES = {"turtle", "trig", "rdf-xml"}
+_QUAD_FORMATS = {"n-quads", "trig"}
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def run_query(store: ox.Store, task: QueryTask) -> Result:
+    """Parse and start the query over the task's dataset (the union of all graphs by default)."""
+    try:
+        if task.has_dataset:
+            return store.query(
+                task.query,
+                default_graph=[ox.NamedNode(g) for g in task.default_graphs],
+                named_graphs=[ox.NamedNode(g) for g in task.named_graphs],
+            )
+        return store.query(task.query, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise syntax_error(err) from None
+
+
+def execute(store: ox.Store, task: QueryTask, *, max_rows: int) -> Answer:
+    """Run the task and serialise its answer in the task's format (or its kind's default)."""
+    result = run_query(store, task)
+    wanted = BY_NAME[task.format]
+    if isinstance(result, ox.QueryTriples):
+        return serialize_triples(result, _fit(wanted, AnswerKind.GRAPH), max_rows=max_rows)
+    fmt = _fit(wanted, AnswerKind.RESULTS)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(_bytes(result.serialize(format=RESULT_FORMATS[fmt.name])), fmt.name, rows=1)
+    return serialize_solutions(result, fmt, max_rows=max_rows)
+
+
+def _fit(wanted: Format, kind: AnswerKind) -> Format:
+    return wanted if wanted.kind is kind else default_format(kind)
+
+
+def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: int) -> Answer:
+    """At most ``max_rows`` solutions in ``fmt``; ``truncated`` tells if there were more."""
+    names = [v.value for v in solutions.variables]
+    rows = list(islice(solutions, max_rows + 1))
+    truncated = len(rows) > max_rows
+    bindings = [
+        {n: term_json(term) for n in names if (term := row[n]) is not None}
+        for row in rows[:max_rows]
+    ]
+    document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    body = _bytes(parsed.serialize(format=RESULT_FORMATS[fmt.name]))
+    return Answer(body, fmt.name, rows=len(bindings), truncated=truncated)
+
+
+def serialize_triples(triples: ox.QueryTriples, fmt: Format, *, max_rows: int) -> Answer:
+    """At most ``max_rows`` triples in ``fmt``; ``truncated`` tells if there were more."""
+    found = list(islice(triples, max_rows + 1))
+    kept = found[:max_rows]
+    items: list[ox.Triple] | list[ox.Quad] = kept
+    if fmt.name in _QUAD_FORMATS:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
+    prefixes = dict(PREFIXES) if fmt.name in _WITH_PREFIXES else None
+    body = _bytes(ox.serialize(items, format=GRAPH_FORMATS[fmt.name], prefixes=prefixes))
+    return Answer(body, fmt.name, rows=len(kept), truncated=len(found) > max_rows)
+
+
+def _bytes(data: bytes | None) -> bytes:
+    """pyoxigraph serialisers return bytes when given no output file."""
+    if data is None:  # pragma: no cover - only when an output file is passed
+        raise TypeError("serialiser wrote to a file instead of returning bytes")
+    return data
+
+
+def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, object]:
+    """One RDF term as a SPARQL 1.1 (and SPARQL-star) JSON results term."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: term_json(v) for k, v in parts.items()}}
+    value: dict[str, object] = {"type": "literal", "value": term.value}
+    if term.language:
+        value["xml:lang"] = term.language
+        if term.direction:
+            value["its:dir"] = term.direction.value
+    elif term.datatype.value != XSD_STRING:
+        value["datatype"] = term.datatype.value
+    return value
