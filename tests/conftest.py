@@ -1,11 +1,18 @@
-"""Shared fixtures: the repository root, a copy of the project to break, and one real build."""
+"""Shared fixtures: the repository root, a project copy to break, one real build, a real server."""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kggraph.build import BuildResult, build
@@ -39,3 +46,64 @@ def project_copy(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@dataclass
+class Server:
+    """A real kggraph server (uvicorn in a subprocess) on a free 127.0.0.1 port."""
+
+    url: str
+    output: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(output: Path, log: Path, **settings: str) -> Server:
+    """Start uvicorn on the published build in ``output``; wait until ``/health`` answers."""
+    port = free_port()
+    env = {**os.environ, "KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
+    env.update({f"KGGRAPH_{k.upper()}": v for k, v in settings.items()})
+    app = "kggraph.web.app:create_app_from_env"
+    command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--no-access-log"]  # fmt: skip
+    with log.open("wb") as sink:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return Server(url, output, process)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server on the session build, shared by the HTTP tests (default settings)."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    running = start_server(built.release.parent.parent, log)
+    yield running
+    stop_server(running)

@@ -115,8 +115,17 @@ def _manifest(
         "sources": [
             {"path": s.name, "role": s.role, "triples": s.triples} for s in checked.sources
         ],
+        "graphs": _graph_sizes(checked),
         "files": {f.name: f.as_json() for f in files},
     }
+
+
+def _graph_sizes(checked: Checked) -> dict[str, int]:
+    """Triples per named graph (one per source file, one for derived facts), for the endpoint."""
+    sizes: Counter[str] = Counter(
+        q.graph_name.value for q in checked.store.quads() if isinstance(q.graph_name, ox.NamedNode)
+    )
+    return dict(sorted(sizes.items()))
 
 
 def _triples_by_role(checked: Checked) -> dict[str, int]:

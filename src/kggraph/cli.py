@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the graph does not conform to the shapes, 2 bad input o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +18,19 @@ from rich.table import Table
 
 from kggraph import __version__
 from kggraph.build import BuildResult, Step, build, check
-from kggraph.config import Settings, load_settings
-from kggraph.errors import BuildError, ConfigError, EraDateError, SourceError, ValidationFailed
-from kggraph.publish import CURRENT
+from kggraph.cli_network import app as network_app
+from kggraph.client import OUTPUTS, ClientAnswer, ask, read_query
+from kggraph.config import Settings, load_settings, to_environ
+from kggraph.errors import (
+    BuildError,
+    ConfigError,
+    EraDateError,
+    KggraphError,
+    SourceError,
+    ValidationFailed,
+)
+from kggraph.publish import CURRENT, current_release
+from kggraph.release import is_stale
 from kggraph.summary import read_manifest, render, replace_block
 from kggraph.validate import ValidationReport
 
@@ -42,6 +53,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(network_app, name="network", help="The organisation network: stats, paths, exports.")
 
 RootOption = Annotated[
     Path | None,
@@ -55,7 +67,7 @@ OutputOption = Annotated[
 ]
 
 
-def _settings(**overrides: Path | None) -> Settings:
+def _settings(**overrides: object) -> Settings:
     try:
         return load_settings(overrides=overrides)
     except ConfigError as err:
@@ -181,6 +193,109 @@ def summary_command(
     except BuildError as err:
         _fail(err, EXIT_BAD_INPUT)
     typer.echo(f"Updated the summary in {readme}")
+
+
+@app.command("serve")
+def serve_command(
+    root: RootOption = None,
+    output: OutputOption = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to listen on [env KGGRAPH_HOST].")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port to listen on [env KGGRAPH_PORT].")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Web server processes [env KGGRAPH_WORKERS]."),
+    ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--build/--no-build", help="Build first when the output is missing or stale."),
+    ] = True,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
+) -> None:
+    """Serve the published graph: the SPARQL endpoint and its query page (uvicorn)."""
+    import uvicorn
+
+    settings = _settings(root=root, output=output, host=host, port=port, workers=workers)
+    console = Console(stderr=True)
+    if rebuild and is_stale(settings):
+        console.print("The published output is missing or older than its inputs: building.")
+        _build_before_serving(settings, console)
+    if current_release(settings.output_dir) is None:
+        _fail(KggraphError("there is no published build to serve: run `kggraph build`"), 2)
+    os.environ.update(to_environ(settings))
+    console.print(
+        f"Serving {current_release(settings.output_dir)} at "
+        f"[bold]http://{settings.host}:{settings.port}/sparql[/]",
+        highlight=False,
+    )
+    uvicorn.run(
+        "kggraph.web.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=access_log,
+        log_level="info",
+    )
+
+
+def _build_before_serving(settings: Settings, console: Console) -> None:
+    """Build; if the graph does not conform, serve the last good build (if any) and say so."""
+    last_good = current_release(settings.output_dir)
+    try:
+        with _progress(console) as on_step:
+            build(settings, on_step)
+    except ValidationFailed as err:
+        if isinstance(err.report, ValidationReport):
+            print_report(err.report, console)
+        if last_good is None:
+            _fail(err, EXIT_NOT_CONFORMANT)
+        console.print(f"[yellow]The new build failed validation; serving {last_good}.[/]")
+    except (SourceError, ConfigError, EraDateError, BuildError) as err:
+        if last_good is None:
+            _fail(err, EXIT_BAD_INPUT)
+        console.print(f"[yellow]The build failed ({err}); serving {last_good}.[/]")
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one (.rq).")],
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", help="SPARQL endpoint URL [default: ours, from the settings]."),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help=f"Output: {' | '.join(OUTPUTS)}.")
+    ] = "table",
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait.")] = 60,
+) -> None:
+    """Run a query against a SPARQL endpoint and print a table or the raw answer."""
+    settings = _settings()
+    url = endpoint or f"http://{settings.host}:{settings.port}/sparql"
+    try:
+        answer = ask(url, read_query(query), output=output, timeout=timeout)
+    except KggraphError as err:
+        _fail(err, EXIT_NOT_CONFORMANT if isinstance(err, ValidationFailed) else EXIT_BAD_INPUT)
+        return
+    print_answer(answer, Console())
+
+
+def print_answer(answer: ClientAnswer, console: Console) -> None:
+    """A SELECT as a table with the row count, an ASK as true/false, anything else as it is."""
+    if answer.text is not None:
+        typer.echo(answer.text, nl=not answer.text.endswith("\n"))
+    elif answer.boolean is not None:
+        typer.echo("true" if answer.boolean else "false")
+    elif answer.table is not None:
+        table = Table(*answer.table.variables, caption=f"{len(answer.table.rows)} row(s)")
+        for row in answer.table.rows:
+            table.add_row(*("" if cell is None else cell for cell in row))
+        console.print(table)
 
 
 @app.command("version")

@@ -17,7 +17,8 @@ class QueryTask:
 
     When ``default_graphs`` or ``named_graphs`` is given (``default-graph-uri`` and
     ``named-graph-uri`` of the SPARQL protocol), the dataset is exactly those graphs; when
-    neither is, the query's own ``FROM`` applies, or else the union of every graph.
+    neither is, the query's own ``FROM`` applies, or else the published dataset: the merged
+    graph as the default graph, and one named graph per source file.
     """
 
     query: str

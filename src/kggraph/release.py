@@ -16,8 +16,10 @@ from kggraph.errors import NotFound
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
-DUMPS = (("kggraph.nq", ox.RdfFormat.N_QUADS), ("kggraph.nt", ox.RdfFormat.N_TRIPLES))
-"""Dumps a store can be opened from, best first: N-Quads keep the named graphs."""
+MERGED = "kggraph.nt"
+"""The merged graph (distinct triples): the default graph of the endpoint's dataset."""
+NAMED = "kggraph.nq"
+"""Every triple in its named graph (one per source file): the endpoint's named graphs."""
 
 
 def current_release(output_dir: Path) -> Path | None:
@@ -38,14 +40,21 @@ class Release:
         return self.path.name
 
     def open_store(self) -> ox.Store:
-        """An in-memory store holding this release's graph (its named graphs if published)."""
-        for name, fmt in DUMPS:
-            dump = self.path / name
-            if dump.is_file():
-                store = ox.Store()
-                store.bulk_load(path=dump, format=fmt)
-                return store
-        raise NotFound("the release holds no N-Quads or N-Triples dump", location=str(self.path))
+        """An in-memory store of this release: the merged graph as the default graph, and the
+        named graphs when the release has them.
+
+        The default graph is loaded from the distinct triples, not taken as the union of the
+        named graphs, so a triple stated in two source files is counted once.
+        """
+        merged = self.path / MERGED
+        if not merged.is_file():
+            raise NotFound("the release holds no N-Triples dump", location=str(self.path))
+        store = ox.Store()
+        store.bulk_load(path=merged, format=ox.RdfFormat.N_TRIPLES)
+        named = self.path / NAMED
+        if named.is_file():
+            store.bulk_load(path=named, format=ox.RdfFormat.N_QUADS)
+        return store
 
 
 def require_current(output_dir: Path) -> Release:

@@ -41,7 +41,8 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 def run_query(store: ox.Store, task: QueryTask) -> Result:
-    """Parse and start the query over the task's dataset (the union of all graphs by default)."""
+    """Parse and start the query over the task's dataset (by default the store's default graph,
+    which ``Release.open_store`` fills with the merged graph, and all its named graphs)."""
     try:
         if task.has_dataset:
             return store.query(
@@ -49,7 +50,7 @@ def run_query(store: ox.Store, task: QueryTask) -> Result:
                 default_graph=[ox.NamedNode(g) for g in task.default_graphs],
                 named_graphs=[ox.NamedNode(g) for g in task.named_graphs],
             )
-        return store.query(task.query, use_default_graph_as_union=True)
+        return store.query(task.query)
     except SyntaxError as err:
         raise syntax_error(err) from None
 
@@ -62,7 +63,7 @@ def execute(store: ox.Store, task: QueryTask, *, max_rows: int) -> Answer:
         return serialize_triples(result, _fit(wanted, AnswerKind.GRAPH), max_rows=max_rows)
     fmt = _fit(wanted, AnswerKind.RESULTS)
     if isinstance(result, ox.QueryBoolean):
-        return Answer(_bytes(result.serialize(format=RESULT_FORMATS[fmt.name])), fmt.name, rows=1)
+        return Answer(as_bytes(result.serialize(format=RESULT_FORMATS[fmt.name])), fmt.name, rows=1)
     return serialize_solutions(result, fmt, max_rows=max_rows)
 
 
@@ -82,7 +83,7 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: 
     document = {"head": {"vars": names}, "results": {"bindings": bindings}}
     data = json.dumps(document, ensure_ascii=False).encode("utf-8")
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    body = _bytes(parsed.serialize(format=RESULT_FORMATS[fmt.name]))
+    body = as_bytes(parsed.serialize(format=RESULT_FORMATS[fmt.name]))
     return Answer(body, fmt.name, rows=len(bindings), truncated=truncated)
 
 
@@ -94,11 +95,11 @@ def serialize_triples(triples: ox.QueryTriples, fmt: Format, *, max_rows: int) -
     if fmt.name in _QUAD_FORMATS:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
     prefixes = dict(PREFIXES) if fmt.name in _WITH_PREFIXES else None
-    body = _bytes(ox.serialize(items, format=GRAPH_FORMATS[fmt.name], prefixes=prefixes))
+    body = as_bytes(ox.serialize(items, format=GRAPH_FORMATS[fmt.name], prefixes=prefixes))
     return Answer(body, fmt.name, rows=len(kept), truncated=len(found) > max_rows)
 
 
-def _bytes(data: bytes | None) -> bytes:
+def as_bytes(data: bytes | None) -> bytes:
     """pyoxigraph serialisers return bytes when given no output file."""
     if data is None:  # pragma: no cover - only when an output file is passed
         raise TypeError("serialiser wrote to a file instead of returning bytes")

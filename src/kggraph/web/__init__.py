@@ -1,0 +1,1 @@
+"""The web layer: the SPARQL endpoint, the query page, and (later) linked-data pages."""

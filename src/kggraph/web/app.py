@@ -1,0 +1,90 @@
+"""The web application: ``create_app(settings)`` makes one server with its own runtime.
+
+``create_app_from_env`` is the factory uvicorn calls in each worker process (``kggraph serve``
+hands the settings over as ``KGGRAPH_*`` variables). Middlewares: CORS for GET and POST without
+credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kggraph import __version__
+from kggraph.config import Settings, load_settings
+from kggraph.web import endpoint, ui
+from kggraph.web.responses import text_error
+from kggraph.web.runtime import Runtime
+
+GZIP_MINIMUM_BYTES = 1024
+EXPOSED_HEADERS = ("ETag", "Kggraph-Version", endpoint.TRUNCATED_HEADER)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A server on the current published build of ``settings.output_dir``."""
+    runtime = Runtime.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.pool.start()
+        try:
+            yield
+        finally:
+            await runtime.pool.close()
+
+    app = FastAPI(
+        title="kggraph",
+        version=__version__,
+        description="Kitakyushu's international environmental cooperation as linked data.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.include_router(endpoint.router)
+    app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
+    ui.mount(app, settings)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=list(EXPOSED_HEADERS),
+        allow_credentials=False,
+    )
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The uvicorn factory: settings from the ``KGGRAPH_*`` environment."""
+    return create_app(load_settings())
+
+
+async def health(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    return JSONResponse(
+        {
+            "status": "ok",
+            "version": runtime.version,
+            "workers": [w.info for w in runtime.pool.workers],
+            "cache": {
+                "entries": len(runtime.cache),
+                "bytes": runtime.cache.size_bytes,
+                "hits": runtime.cache.stats.hits,
+                "misses": runtime.cache.stats.misses,
+            },
+        }
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Framework errors (404, 405) in the same short text form as ours."""
+    assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
+    return text_error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
