@@ -81,9 +81,12 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: 
         for row in rows[:max_rows]
     ]
     document = {"head": {"vars": names}, "results": {"bindings": bindings}}
-    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    body = as_bytes(parsed.serialize(format=RESULT_FORMATS[fmt.name]))
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt.name == "sparql-json":
+        body = data  # already the format asked for
+    else:
+        parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        body = as_bytes(parsed.serialize(format=RESULT_FORMATS[fmt.name]))
     return Answer(body, fmt.name, rows=len(bindings), truncated=truncated)
 
 

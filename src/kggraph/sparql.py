@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from kggraph.errors import QueryRefused, QuerySyntaxError, RequestError
@@ -176,8 +177,13 @@ class _Reader:
         return None
 
 
+@lru_cache(maxsize=4096)
 def classify(query: str) -> QueryForm:
-    """Read the query's form, update keywords and ``SERVICE`` calls; never runs it."""
+    """Read the query's form, update keywords and ``SERVICE`` calls; never runs it.
+
+    Remembered per query text: reading a query with a long prologue takes a few hundred
+    microseconds, more than answering a small lookup, and clients repeat their queries.
+    """
     return _Reader(query).read()
 
 

@@ -46,7 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.include_router(endpoint.router)
+    app.router.routes.extend(endpoint.routes())
     app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
     ui.mount(app, settings)
     app.add_exception_handler(HTTPException, _http_error)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from kggraph.cache import answer_key
 from kggraph.errors import KggraphError, PayloadTooLarge
@@ -26,12 +26,14 @@ from kggraph.web.responses import error_response
 from kggraph.web.runtime import Runtime
 from kggraph.web.ui import prefers_html, query_page
 
-router = APIRouter()
-
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 VARY = "Accept"
 TRUNCATED_HEADER = "Kggraph-Truncated"
 """Set (to the row limit) when an answer was cut off at ``max_rows``."""
+
+
+def routes() -> list[Route]:
+    return [Route("/sparql", sparql, methods=["GET", "POST"], name="sparql")]
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -54,8 +56,8 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], include_in_schema=False)
 async def sparql(request: Request) -> Response:
+    """The endpoint, as a plain Starlette route: no FastAPI parameter handling per request."""
     runtime = runtime_of(request)
     try:
         return await _answer(request, runtime)
