@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed
 
 .PHONY: help install run build validate readme test lint typecheck pytest bench clean
 
@@ -18,17 +19,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install kggraph with its development tools
+# The query page's YASGUI, served by kggraph itself from node_modules/ (no CDN). `npm ci` installs
+# exactly the lock file; its packages' install scripts are not needed for static files.
+$(NODE_STAMP): package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --ignore-scripts; \
+	else npm install --no-audit --no-fund --ignore-scripts; fi
+	touch $(NODE_STAMP)
 
-run: $(STAMP) ## Build, validate and publish the graph into dist/ (the main job)
+install: $(STAMP) $(NODE_STAMP) ## Create .venv, install kggraph with its development tools, and npm packages
+
+run: install ## The main job: build and validate the graph if stale, then serve it on 127.0.0.1:8000
+	$(BIN)/kggraph serve
+
+build: install ## Build, validate and publish the graph into dist/ (no server)
 	$(BIN)/kggraph build
-
-build: run ## Same as run
 
 validate: $(STAMP) ## Validate the graph against the shapes, write nothing
 	$(BIN)/kggraph validate
 
-readme: run ## Build, then rewrite the README's "What is in the graph" block
+readme: build ## Build, then rewrite the README's "What is in the graph" block
 	$(BIN)/kggraph summary --readme README.md
 
 lint: $(STAMP) ## ruff lint and format check
@@ -38,7 +47,7 @@ lint: $(STAMP) ## ruff lint and format check
 typecheck: $(STAMP) ## mypy --strict on src/
 	$(BIN)/mypy
 
-pytest: $(STAMP) ## The test suite only
+pytest: install ## The test suite only
 	$(BIN)/pytest
 
 test: lint typecheck pytest ## Install, then lint, type-check and run every test
@@ -46,5 +55,5 @@ test: lint typecheck pytest ## Install, then lint, type-check and run every test
 bench: $(STAMP) ## Run the benchmarks under bench/
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
-clean: ## Remove the virtual environment, build output and caches
-	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
+clean: ## Remove the virtual environment, node_modules, build output and caches
+	rm -rf $(VENV) node_modules dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info tests/artifacts

@@ -1,0 +1,76 @@
+// The kggraph query page: YASGUI on this server's own endpoint, offering the canned queries.
+// The settings come from the page (#kggraph-config); nothing here talks to another host.
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("kggraph-config").textContent);
+  // Relative in the page (works behind a proxy), absolute for YASGUI, which parses it as a URL.
+  const endpoint = new URL(config.endpoint, document.baseURI).href;
+
+  // YASQE's "class" and "property" completers ask lov.linkeddata.es; keep those that work
+  // offline: the query's own variables and YASQE's bundled prefix list (no prefix.cc lookup).
+  const offline = ["variables", "prefixes"];
+  const yasqeDefaults = Yasgui.Yasqe.defaults;
+  yasqeDefaults.autocompleters = yasqeDefaults.autocompleters.filter((n) => offline.includes(n));
+
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: {
+      getData: () => [{ endpoint: endpoint }],
+      keys: [],
+    },
+    // Saved tabs are kept per endpoint, so another server's tabs never point here.
+    persistenceId: "kggraph_" + endpoint,
+    tabName: "Query",
+    corsProxy: undefined,
+    yasqe: {
+      value: config.defaultQuery,
+      collapsePrefixesOnLoad: true,
+      prefixCcApi: null,
+      createShortLink: undefined,
+    },
+    yasr: { prefixes: config.prefixes },
+  });
+
+  const examples = new Map(config.examples.map((q) => [q.slug, q]));
+  const section = document.getElementById("examples");
+  const select = document.getElementById("example-select");
+  const description = document.getElementById("example-description");
+
+  function describe(query) {
+    description.replaceChildren();
+    if (!query) return;
+    const text = document.createElement("p");
+    text.textContent = query.description;
+    description.append(text);
+    if (query.params.length === 0) return;
+    const list = document.createElement("ul");
+    for (const p of query.params) {
+      const item = document.createElement("li");
+      const name = document.createElement("code");
+      name.textContent = "?" + p.name;
+      item.append(name, ` (${p.type}, example ${p.default}): ${p.doc}`);
+      list.append(item);
+    }
+    const first = query.params[0];
+    const value = first.type === "IRI" ? `<${first.default}>` : first.default;
+    const hint = document.createElement("p");
+    hint.textContent =
+      "In the editor the parameters are unbound, so every value matches; to set one, add " +
+      `VALUES ?${first.name} { ${value} } inside WHERE.`;
+    description.append(list, hint);
+  }
+
+  select.addEventListener("change", () => {
+    const query = examples.get(select.value);
+    describe(query);
+    if (!query) return;
+    yasgui.addTab(
+      true,
+      { name: query.title, yasqe: { value: query.text } },
+      { avoidDuplicateTabs: true },
+    );
+  });
+  section.hidden = false;
+})();
