@@ -133,3 +133,30 @@ def test_a_new_build_is_followed_and_empties_the_cache(
         )
     finally:
         stop_server(running)
+
+
+def test_service_reaches_an_allowed_endpoint_and_nothing_else(
+    built: BuildResult, server: Server, tmp_path: Path
+) -> None:
+    """A second real server whose allow-list names the first: federation works, but only there."""
+    federating = start_server(
+        built.release.parent.parent, tmp_path / "federating.log", service_allowlist=server.sparql
+    )
+    try:
+        query = (
+            "SELECT ?label WHERE { SERVICE <" + server.sparql + "> {"
+            " <https://w3id.org/kggraph/id/city/haiphong> <http://www.w3.org/2000/01/rdf-schema#label>"
+            " ?label } } ORDER BY ?label"
+        )
+        answer = httpx.get(federating.sparql, params={"query": query, "format": "json"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        labels = {b["label"]["value"] for b in answer.json()["results"]["bindings"]}
+        assert "Haiphong" in labels
+        other = query.replace(server.sparql, server.url + "/other")
+        refused = httpx.get(federating.sparql, params={"query": other})
+        assert refused.status_code == 400
+        assert server.sparql in refused.text  # the refusal names what is allowed
+        workers = httpx.get(federating.url + "/health").json()["workers"]
+        assert not any(w["network_locked"] for w in workers)
+    finally:
+        stop_server(federating)

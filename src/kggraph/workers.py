@@ -5,7 +5,8 @@ from inside the process. So each query goes to a worker process holding its own 
 published graph; when the time limit passes, the server kills that worker (``SIGKILL``) and
 starts a fresh one, and the client gets a ``QueryTimeout``. Workers lock themselves out of the
 network before they load the graph (``kggraph.sandbox``), so a ``SERVICE`` call that got past
-the query reader still cannot leave the machine.
+the query reader still cannot leave the machine; only when the settings' allow-list names
+endpoints is the lock left off, and the reader alone decides.
 
 The pool is asyncio-native: waiting for a worker and for its answer never blocks the event
 loop, so other clients keep being answered while a slow query runs. A new build is followed by
@@ -37,13 +38,13 @@ STARTUP_TIMEOUT = 120.0
 """Seconds a new worker may take to load the graph (a million triples take a few)."""
 
 
-def _serve(conn: Connection, release_path: str, max_rows: int) -> None:
+def _serve(conn: Connection, release_path: str, max_rows: int, lock_network: bool) -> None:
     """The worker's main loop: lock down, load the graph, answer tasks until the pipe closes."""
     from kggraph.results import execute  # imported in the worker only
     from kggraph.sandbox import die_with_parent, forbid_network
 
     die_with_parent()
-    locked = forbid_network()
+    locked = forbid_network() if lock_network else False
     store = Release(Path(release_path)).open_store()
     conn.send(("ready", {"quads": len(store), "network_locked": locked, "pid": os.getpid()}))
     while True:
@@ -80,7 +81,7 @@ class Worker:
     info: dict[str, object] = field(default_factory=dict)
 
     @classmethod
-    def launch(cls, release: Release, max_rows: int) -> Worker:
+    def launch(cls, release: Release, max_rows: int, *, lock_network: bool = True) -> Worker:
         """Start a worker process; it is usable once ``ready`` returns.
 
         Called on the event loop's thread, never from a thread pool: the worker asks the kernel
@@ -90,7 +91,7 @@ class Worker:
         parent, child = _CONTEXT.Pipe(duplex=True)
         process = _CONTEXT.Process(
             target=_serve,
-            args=(child, str(release.path), max_rows),
+            args=(child, str(release.path), max_rows, lock_network),
             name=f"kggraph-query-{release.version}",
             daemon=True,
         )
@@ -125,11 +126,21 @@ class WorkerPool:
     past it, the worker is killed and replaced and ``QueryTimeout`` is raised.
     """
 
-    def __init__(self, release: Release, *, size: int, timeout: float, max_rows: int) -> None:
+    def __init__(
+        self,
+        release: Release,
+        *,
+        size: int,
+        timeout: float,
+        max_rows: int,
+        lock_network: bool = True,
+    ) -> None:
+        """``lock_network=False`` only when an allow-list names SERVICE endpoints to reach."""
         self._release = release
         self._size = size
         self._timeout = timeout
         self._max_rows = max_rows
+        self._lock_network = lock_network
         self._idle: deque[Worker] = deque()
         self._waiters: deque[asyncio.Future[Worker]] = deque()
         self._all: set[Worker] = set()
@@ -156,7 +167,10 @@ class WorkerPool:
 
     async def start(self) -> None:
         """Start every worker and wait until all have loaded the graph."""
-        launched = [Worker.launch(self._release, self._max_rows) for _ in range(self._size)]
+        launched = [
+            Worker.launch(self._release, self._max_rows, lock_network=self._lock_network)
+            for _ in range(self._size)
+        ]
         for worker in await asyncio.gather(*(w.ready() for w in launched)):
             self._all.add(worker)
             self._release_worker(worker)
@@ -267,7 +281,7 @@ class WorkerPool:
 
     def _spawn(self) -> None:
         """Start a worker on the current release; it joins the pool once it has loaded."""
-        worker = Worker.launch(self._release, self._max_rows)
+        worker = Worker.launch(self._release, self._max_rows, lock_network=self._lock_network)
         self._starting += 1
 
         def started(future: asyncio.Future[Worker]) -> None:

@@ -37,6 +37,9 @@ class Runtime:
             size=settings.query_workers,
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
+            # the seccomp lock denies every internet socket: it must stay off when the
+            # allow-list names endpoints that SERVICE may call (the query reader still guards)
+            lock_network=not settings.service_allowlist,
         )
         cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
         return cls(settings, pool, cache, _read_manifest(release))
