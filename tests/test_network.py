@@ -187,12 +187,15 @@ def test_country_filter_keeps_activities_in_that_country(facts: Facts) -> None:
 
 def test_sector_filter_keeps_activities_of_that_sector(facts: Facts) -> None:
     waste_to_energy = build_network(facts, make_filter(facts, sector="Waste to energy"))
-    # Line 79: the 2014 JICA project of a Kitakyushu company in Davao; the city's own support
-    # for the plant (§4(2)ウ) has no other agent, so the city is a node without that edge.
+    # Line 79: the 2014 JICA project of a Kitakyushu company in Davao; §4(2)ウ: the city's
+    # support, under the 2017 memorandum with Davao, for the plant Davao plans to build.
     assert [(e.source, e.target, e.kind) for e in waste_to_energy.edges] == [
-        (UNNAMED_DAVAO_COMPANY, JICA, "project")
+        (UNNAMED_DAVAO_COMPANY, JICA, "project"),
+        (DAVAO, CITY, "project"),
     ]
-    assert CITY in waste_to_energy.by_iri
+    assert _edge(waste_to_energy, CITY, DAVAO, "project") == {
+        ID + "project/davao-waste-to-energy-support"
+    }
     sewerage = build_network(facts, make_filter(facts, sector="sector/sewerage"))
     assert not [e for e in sewerage.edges if e.kind == "membership"]
     assert ID + "agreement/kitakyushu-phnom-penh-sewerage-2017" in _edge(

@@ -384,7 +384,9 @@ def test_companies_active_in_indonesia(store: ox.Store) -> None:
         "Shabondama Soap Co., Ltd.",
     }
     shabondama = [r for r in rows if r["companyLabel"] == "Shabondama Soap Co., Ltd."]
-    assert len(shabondama) == 2
+    # §4(2)エ(イ) (selected by JICA in FY2017) and §6(2)ア (Central Kalimantan, with IGES) report
+    # one JICA demonstration-and-dissemination project of the same company and foam.
+    assert len(shabondama) == 1
     assert {r["funders"] for r in shabondama} == {"Japan International Cooperation Agency"}
     assert any("IGES Kitakyushu Urban Centre" in r.get("partners", "") for r in shabondama)
     assert any(r.get("dateText") == "平成29年度" for r in shabondama)
@@ -523,14 +525,14 @@ def test_projects_in_the_composting_sector(store: ox.Store) -> None:
 
 def test_projects_funded_by_jica(store: ox.Store) -> None:
     rows = _rows(store, "projects-funded-by", funder=_iri("org/jica"))
-    # §2(6) Davao 2014 and phases 1-2, §4(2)ア(イ) Haiphong wastewater, §4(2)エ(イ)
-    # Shabondama 2017, §4(2)キ Phnom Penh grassroots, §6(2)ア Central Kalimantan.
-    assert len(rows) == 7
+    # §2(6) Davao 2014 and phases 1-2, §4(2)ア(イ) Haiphong wastewater, §4(2)キ Phnom Penh
+    # grassroots, and Shabondama's project in Central Kalimantan: selected in FY2017
+    # (§4(2)エ(イ)) and named with its province in §6(2)ア, one project.
+    assert len(rows) == 6
     assert Counter(r["places"] for r in rows) == Counter(
         {
             "Davao": 3,
             "Haiphong": 1,
-            "Indonesia": 1,
             "Phnom Penh": 1,
             "Central Kalimantan": 1,
         }
@@ -681,10 +683,15 @@ def test_memberships_of_kitakyushu(store: ox.Store) -> None:
         ("ICLEI – Local Governments for Sustainability", "board member", "理事")
     ]
     iges = _rows(store, "memberships", member=_iri("org/iges-kitakyushu-urban-centre"))
+    # §6(2)イ: it takes part in the council and helps run it; on the GX consortium's board.
     assert {(r["organizationLabel"], r.get("role")) for r in iges} == {
-        ("Kitakyushu Circular Economy Vision Promotion Council", None),
+        (
+            "Kitakyushu Circular Economy Vision Promotion Council",
+            "participant supporting the council's operation",
+        ),
         ("Kitakyushu GX Promotion Consortium", "board member"),
     }
+    assert all(r.get("membership") for r in iges)
 
 
 # --- Provenance, dates, search ----------------------------------------------------------
