@@ -1,0 +1,221 @@
+"""The endpoint benchmark's output: a table per query, our ratios to the peers, the goals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from loadgen import Cell
+
+OURS = "ours"
+OURS_CACHED = "ours (cache on)"
+OXIGRAPH = "oxigraph"
+RDFLIB = "rdflib-endpoint"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One cell of the benchmark: a server, a query and a concurrency."""
+
+    server: str
+    query: str
+    concurrency: int
+    cell: Cell | None
+    note: str = ""
+    """Why there is no cell (skipped), or what else happened (the server was restarted)."""
+
+    @property
+    def rps(self) -> float | None:
+        return self.cell.rps if self.cell else None
+
+
+@dataclass(frozen=True)
+class Goal:
+    """Ours must reach ``least`` × ``peer``'s requests/s on ``query`` (at ``concurrency``)."""
+
+    query: str
+    peer: str
+    least: float
+    concurrency: int | None = None
+    """``None``: at every concurrency measured."""
+
+    def text(self) -> str:
+        at = f"c={self.concurrency}" if self.concurrency else "every c"
+        return f"{self.query} ({at}): ours ≥ {self.least:g} × {self.peer}"
+
+
+GOALS = (
+    Goal("aggregate", OXIGRAPH, 0.8, 8),
+    Goal("lookup", OXIGRAPH, 0.15, 8),
+    Goal("lookup", RDFLIB, 2.5),
+    Goal("aggregate", RDFLIB, 2.5),
+    Goal("describe", RDFLIB, 2.5),
+)
+
+
+def ratio(ours: float | None, peer: float | None) -> float | None:
+    if ours is None or peer is None:
+        return None
+    if peer == 0:
+        return math.inf if ours > 0 else None
+    return ours / peer
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
+
+
+def _times(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "∞" if math.isinf(value) else f"{value:.2f}×"
+
+
+def _rps(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
+
+
+def table(title: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    every = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(r[i]) for r in every) for i in range(len(header))]
+    lines = [f"== {title}"]
+    for row in every:
+        cells = [row[0].ljust(widths[0])]
+        cells += [v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def query_table(query: str, about: str, results: Sequence[Result]) -> str:
+    header = ("server", "conc", "req/s", "p50 ms", "p99 ms", "answered", "errors", "gen CPU")
+    rows = []
+    notes = []
+    for r in results:
+        if r.query != query:
+            continue
+        c = r.cell
+        rows.append(
+            (
+                r.server,
+                str(r.concurrency),
+                _rps(r.rps),
+                _ms(c.percentile(50) if c else None),
+                _ms(c.percentile(99) if c else None),
+                str(c.done) if c else "-",
+                str(c.errors) if c else "-",
+                f"{c.client_cpu:.0%}" if c else "-",
+            )
+        )
+        if c is not None and c.errors:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(c.error_kinds.items()))
+            notes.append(f"   errors: {r.server} c={r.concurrency}: {kinds}")
+        if r.note:
+            notes.append(f"   note: {r.server} c={r.concurrency}: {r.note}")
+    return "\n".join([table(f"{query}: {about}", header, rows), *notes])
+
+
+def _rps_of(results: Sequence[Result], server: str, query: str, c: int) -> float | None:
+    for r in results:
+        if (r.server, r.query, r.concurrency) == (server, query, c):
+            return r.rps
+    return None
+
+
+def ratio_rows(results: Sequence[Result]) -> list[dict[str, Any]]:
+    """Ours over each peer (and over ours without cache), per query and concurrency."""
+    rows = []
+    cells = sorted({(r.query, r.concurrency) for r in results}, key=lambda k: k[1])
+    order = list(dict.fromkeys(r.query for r in results))
+    for query, c in sorted(cells, key=lambda k: (order.index(k[0]), k[1])):
+        ours = _rps_of(results, OURS, query, c)
+        rows.append(
+            {
+                "query": query,
+                "concurrency": c,
+                "ours/oxigraph": ratio(ours, _rps_of(results, OXIGRAPH, query, c)),
+                "ours/rdflib-endpoint": ratio(ours, _rps_of(results, RDFLIB, query, c)),
+                "cache on/off": ratio(_rps_of(results, OURS_CACHED, query, c), ours),
+            }
+        )
+    return rows
+
+
+def ratio_table(rows: Sequence[dict[str, Any]]) -> str:
+    rows = [r for r in rows if any(v is not None for k, v in r.items() if "/" in k)]
+    if not rows:
+        return "== ratios: none (ours was not measured)"
+    header = ("query", "conc", "ours/oxigraph", "ours/rdflib-endpoint", "ours cache on/off")
+    body = [
+        (
+            r["query"],
+            str(r["concurrency"]),
+            _times(r["ours/oxigraph"]),
+            _times(r["ours/rdflib-endpoint"]),
+            _times(r["cache on/off"]),
+        )
+        for r in rows
+    ]
+    return table("ratios of requests/s (ours: result cache off)", header, body)
+
+
+def judge(goal: Goal, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The goal with the worst measured ratio and whether it is met."""
+    key = f"ours/{goal.peer}"
+    found = [
+        (r[key], r["concurrency"])
+        for r in rows
+        if r["query"] == goal.query
+        and r[key] is not None
+        and goal.concurrency in (None, r["concurrency"])
+    ]
+    worst = min(found, default=None)
+    status = "not measured" if worst is None else "met" if worst[0] >= goal.least else "NOT MET"
+    return {
+        "goal": goal.text(),
+        "ratio": worst[0] if worst else None,
+        "at_concurrency": worst[1] if worst else None,
+        "status": status,
+    }
+
+
+def goal_table(judged: Sequence[dict[str, Any]]) -> str:
+    rows = [
+        (
+            j["goal"],
+            _times(j["ratio"]) + (f" (c={j['at_concurrency']})" if j["ratio"] is not None else ""),
+            j["status"],
+        )
+        for j in judged
+    ]
+    return table("goals (worst ratio measured)", ("goal", "ratio", "status"), rows)
+
+
+def cell_json(r: Result) -> dict[str, Any]:
+    c = r.cell
+    numbers: dict[str, Any] = {}
+    if c is not None:
+        numbers = {
+            "requests_per_s": round(c.rps, 3),
+            "p50_ms": c.percentile(50),
+            "p99_ms": c.percentile(99),
+            "answered": c.done,
+            "errors": c.errors,
+            "error_kinds": c.error_kinds,
+            "seconds": round(c.seconds, 3),
+            "generator_cpu": round(c.client_cpu, 3),
+        }
+    return {"server": r.server, "query": r.query, "concurrency": r.concurrency, **numbers} | (
+        {"note": r.note} if r.note else {}
+    )
+
+
+def json_ratio(value: float | None) -> float | str | None:
+    if value is None:
+        return None
+    return "inf" if math.isinf(value) else round(value, 4)
