@@ -34,7 +34,8 @@ class QueryTask:
 
 @dataclass(frozen=True)
 class Answer:
-    """A serialised answer: the bytes, their format, and how many rows or triples they hold."""
+    """A serialised answer: the bytes, their format, and how many rows or triples they hold
+    (for a SELECT written natively, an upper bound: see ``kggraph.results.ROW_MARKS``)."""
 
     body: bytes
     format: str

@@ -19,11 +19,13 @@ import asyncio
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any, cast
 
 from kggraph import errors
 from kggraph.errors import KggraphError, QueryError, QueryTimeout
@@ -33,6 +35,11 @@ from kggraph.release import Release
 _CONTEXT = mp.get_context("spawn")
 """Spawned, not forked: the server runs threads (uvicorn, asyncio), which ``fork`` would copy
 in an unknown state. The cost is a start-up of about half a second per worker."""
+
+_HEADER = 8
+"""Bytes of a frame's length prefix."""
+_READ_SIZE = 256 * 1024
+"""Bytes asked for per read of the pipe."""
 
 STARTUP_TIMEOUT = 120.0
 """Seconds a new worker may take to load the graph (a million triples take a few)."""
@@ -44,20 +51,52 @@ def _serve(conn: Connection, release_path: str, max_rows: int, lock_network: boo
     from kggraph.sandbox import die_with_parent, forbid_network
 
     die_with_parent()
+    fd = conn.fileno()
     locked = forbid_network() if lock_network else False
     store = Release(Path(release_path)).open_store()
-    conn.send(("ready", {"quads": len(store), "network_locked": locked, "pid": os.getpid()}))
+    _write_frame(fd, ("ready", {"quads": len(store), "network_locked": locked, "pid": os.getpid()}))
     while True:
         try:
-            task = conn.recv()
+            task = pickle.loads(_read_frame(fd))  # noqa: S301 - from our own server process
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", execute(store, task, max_rows=max_rows)))
+            reply: tuple[str, object] = ("ok", execute(store, task, max_rows=max_rows))
         except KggraphError as err:
-            conn.send(("error", (type(err).__name__, err.message, err.location)))
+            reply = ("error", (type(err).__name__, err.message, err.location))
         except Exception as err:  # noqa: BLE001 - anything pyoxigraph raises while evaluating
-            conn.send(("error", ("QueryError", f"{type(err).__name__}: {err}", None)))
+            reply = ("error", ("QueryError", f"{type(err).__name__}: {err}", None))
+        _write_frame(fd, reply)
+
+
+def _frame(message: object) -> bytes:
+    """A message as one frame: its pickled length (8 bytes, big-endian), then the pickle."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(payload).to_bytes(_HEADER, "big") + payload
+
+
+def _write_frame(fd: int, message: object) -> None:
+    """Write one frame on a blocking descriptor (the worker's side)."""
+    view = memoryview(_frame(message))
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_frame(fd: int) -> bytes:
+    """Read one frame's payload from a blocking descriptor (the worker's side)."""
+    size = int.from_bytes(_read_exactly(fd, _HEADER), "big")
+    return _read_exactly(fd, size)
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts: list[bytes] = []
+    while size:
+        chunk = os.read(fd, min(size, _READ_SIZE))
+        if not chunk:
+            raise EOFError("the server closed the pipe")
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
 
 
 def _rebuild(kind: str, message: str, location: str | None) -> KggraphError:
@@ -73,12 +112,24 @@ def _rebuild(kind: str, message: str, location: str | None) -> KggraphError:
 
 @dataclass(eq=False)
 class Worker:
-    """One worker process, its end of the pipe, and the release it serves."""
+    """One worker process and the server's end of its pipe.
+
+    The server side never blocks: the descriptor stays non-blocking, a reader registered once
+    on the event loop collects whatever arrives into ``_inbox`` and completes the waiting
+    ``receive`` when a whole frame is there, and a frame too big for the pipe at once is
+    finished by a writer callback. Per query that is one write and one or two reads, with no
+    watcher set up and torn down each time (the profile of a lookup showed that cost).
+    """
 
     process: BaseProcess
     conn: Connection
     version: str
     info: dict[str, object] = field(default_factory=dict)
+    _inbox: bytearray = field(default_factory=bytearray)
+    _outbox: bytearray = field(default_factory=bytearray)
+    _waiting: asyncio.Future[object] | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _closed: bool = False
 
     @classmethod
     def launch(cls, release: Release, max_rows: int, *, lock_network: bool = True) -> Worker:
@@ -97,26 +148,132 @@ class Worker:
         )
         process.start()
         child.close()
-        return cls(process, parent, release.version)
+        worker = cls(process, parent, release.version)
+        worker._attach()
+        return worker
 
     async def ready(self, timeout: float = STARTUP_TIMEOUT) -> Worker:
         """Wait until the worker has loaded the graph; kill it and raise if it cannot."""
         try:
-            await _readable(self.conn, timeout)
-            kind, info = self.conn.recv()
+            kind, info = cast(tuple[str, dict[str, object]], await self.receive(timeout))
         except (TimeoutError, EOFError, OSError):
             self.kill()
             raise QueryError(f"a query worker could not load the graph ({self.version})") from None
         self.info = dict(info)
         return self
 
+    def send(self, message: object) -> None:
+        """Queue one message for the worker and write as much of it as the pipe takes now."""
+        if self._closed:
+            raise OSError("the worker's pipe is closed")
+        pending = bool(self._outbox)
+        self._outbox += _frame(message)
+        if not pending:
+            self._flush()
+
+    async def receive(self, timeout: float) -> object:
+        """The worker's next message, within ``timeout`` seconds (else ``TimeoutError``)."""
+        loop = self._loop or asyncio.get_running_loop()
+        if self._closed:
+            raise EOFError("the worker's pipe is closed")
+        message = self._take()
+        if message is not None:
+            return message[0]
+        waiting: asyncio.Future[object] = loop.create_future()
+        self._waiting = waiting
+        expiry = loop.call_later(timeout, _expire, waiting)
+        try:
+            return await waiting
+        finally:
+            expiry.cancel()
+            self._waiting = None
+
     def kill(self) -> None:
         """Stop the worker now, whatever it is doing, and reap it."""
+        self._detach()
         with contextlib.suppress(OSError):
             self.conn.close()
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
+
+    def _attach(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        fd = self.conn.fileno()
+        os.set_blocking(fd, False)
+        self._loop.add_reader(fd, self._on_readable)
+
+    def _detach(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(OSError, ValueError):
+                self._loop.remove_reader(self.conn.fileno())
+                self._loop.remove_writer(self.conn.fileno())
+        self._fail(EOFError("the worker's pipe is closed"))
+
+    def _on_readable(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.conn.fileno(), _READ_SIZE)
+                if not chunk:  # the worker died
+                    self._detach()
+                    return
+                self._inbox += chunk
+                if len(chunk) < _READ_SIZE:
+                    break
+        except BlockingIOError:
+            pass
+        except OSError as err:
+            self._detach()
+            self._fail(err)
+            return
+        waiting = self._waiting
+        if waiting is not None and not waiting.done():
+            message = self._take()
+            if message is not None:
+                waiting.set_result(message[0])
+
+    def _take(self) -> tuple[object] | None:
+        """The first whole message in the inbox, if one has arrived (in a 1-tuple)."""
+        if len(self._inbox) < _HEADER:
+            return None
+        size = int.from_bytes(self._inbox[:_HEADER], "big")
+        end = _HEADER + size
+        if len(self._inbox) < end:
+            return None
+        payload = bytes(self._inbox[_HEADER:end])
+        del self._inbox[:end]
+        return (pickle.loads(payload),)  # noqa: S301 - from our own worker process
+
+    def _flush(self) -> None:
+        fd = self.conn.fileno()
+        try:
+            written = os.write(fd, self._outbox)
+        except BlockingIOError:
+            written = 0
+        except OSError as err:
+            self._detach()
+            self._fail(err)
+            return
+        del self._outbox[:written]
+        if self._loop is None:  # pragma: no cover - attached at launch
+            return
+        if self._outbox:
+            self._loop.add_writer(fd, self._flush)
+        else:
+            self._loop.remove_writer(fd)
+
+    def _fail(self, err: BaseException) -> None:
+        waiting = self._waiting
+        if waiting is not None and not waiting.done():
+            waiting.set_exception(err)
+
+
+def _expire(waiting: asyncio.Future[object]) -> None:
+    if not waiting.done():
+        waiting.set_exception(TimeoutError())
 
 
 class WorkerPool:
@@ -239,20 +396,19 @@ class WorkerPool:
     async def _ask(self, worker: Worker, task: QueryTask, deadline: float) -> Answer:
         loop = asyncio.get_running_loop()
         try:
-            worker.conn.send(task)
-            await _readable(worker.conn, max(0.0, deadline - loop.time()))
+            worker.send(task)
+            reply = await worker.receive(max(0.0, deadline - loop.time()))
         except TimeoutError:
             raise QueryTimeout(
                 f"the query ran longer than the {self._timeout:g} s limit and was stopped"
             ) from None
-        except OSError:
-            raise QueryError("the query worker was gone; it is being replaced") from None
-        try:
-            status, payload = worker.conn.recv()
         except (EOFError, OSError):
-            raise QueryError("the query worker stopped while answering (out of memory?)") from None
+            raise QueryError(
+                "the query worker stopped while answering (out of memory?); it is being replaced"
+            ) from None
+        status, payload = cast(tuple[str, Any], reply)
         if status == "ok":
-            return payload  # type: ignore[no-any-return]
+            return cast(Answer, payload)
         raise _WorkerError(_rebuild(*payload))
 
     def _release_worker(self, worker: Worker) -> None:
@@ -295,27 +451,6 @@ class WorkerPool:
         self._pending.add(task)  # keep a reference until it is done
         task.add_done_callback(self._pending.discard)
         task.add_done_callback(started)
-
-
-async def _readable(conn: Connection, timeout: float) -> None:
-    """Wait, without blocking the event loop, until ``conn`` has data (or EOF) to read."""
-    loop = asyncio.get_running_loop()
-    readable: asyncio.Future[None] = loop.create_future()
-
-    def wake() -> None:
-        if not readable.done():
-            readable.set_result(None)
-
-    fd = conn.fileno()
-    loop.add_reader(fd, wake)
-    try:
-        await asyncio.wait_for(readable, timeout)
-    finally:
-        loop.remove_reader(fd)
-        # uvloop makes a watched descriptor non-blocking; ``Connection`` needs it blocking, or
-        # reading an answer bigger than the socket buffer fails half-way with EAGAIN. The
-        # worker writes an answer only once it is complete, so this read does not wait long.
-        os.set_blocking(fd, True)
 
 
 class _WorkerError(Exception):

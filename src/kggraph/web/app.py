@@ -1,8 +1,9 @@
 """The web application: ``create_app(settings)`` makes one server with its own runtime.
 
 ``create_app_from_env`` is the factory uvicorn calls in each worker process (``kggraph serve``
-hands the settings over as ``KGGRAPH_*`` variables). Middlewares: CORS for GET and POST without
-credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
+hands the settings over as ``KGGRAPH_*`` variables); it puts ``kggraph.web.fastpath`` in front
+of the application, so queries skip the framework's layers. Middlewares: CORS for GET and POST
+without credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from kggraph import __version__
 from kggraph.config import Settings, load_settings
 from kggraph.web import endpoint, ui
+from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import text_error
 from kggraph.web.runtime import Runtime
 
@@ -62,9 +64,18 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def create_app_from_env() -> FastAPI:
+def create_server(settings: Settings) -> SparqlFastPath:
+    """The application as served: queries to ``/sparql`` answered in front of the framework
+    (``kggraph.web.fastpath``), everything else by ``create_app``'s application."""
+    app = create_app(settings)
+    return SparqlFastPath(
+        app, app.state.runtime, gzip_minimum=GZIP_MINIMUM_BYTES, exposed_headers=EXPOSED_HEADERS
+    )
+
+
+def create_app_from_env() -> SparqlFastPath:
     """The uvicorn factory: settings from the ``KGGRAPH_*`` environment."""
-    return create_app(load_settings())
+    return create_server(load_settings())
 
 
 async def health(request: Request) -> JSONResponse:

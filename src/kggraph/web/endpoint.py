@@ -8,6 +8,7 @@ come back from the workers already serialised and are sent as they are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -78,19 +79,42 @@ async def _answer(request: Request, runtime: Runtime) -> Response:
     )
     if asked.query is None:
         return _no_query(request, runtime, asked)
+    prepared = prepare(runtime, asked, request.headers.get("accept"))
+    if matches(request.headers.get("if-none-match"), prepared.headers["ETag"]):
+        return Response(status_code=304, headers=prepared.headers)
+    answer = await answer_of(runtime, prepared)
+    return _send(answer, prepared.headers, runtime)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query request read and checked: the task for a worker, its answer key, its headers."""
+
+    task: QueryTask
+    key: str
+    headers: dict[str, str]
+    content_type: str
+
+
+def prepare(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepared:
+    """Check the query (form, updates, SERVICE), choose the format, derive key and headers."""
+    if asked.query is None:
+        raise ValueError("prepare needs a request that holds a query")
     form = check(asked.query, service_allowlist=runtime.settings.service_allowlist)
     kind = AnswerKind.GRAPH if form.kind in GRAPH_FORMS else AnswerKind.RESULTS
-    fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=asked.formats)
+    fmt = negotiate(kind, accept=accept, format_param=asked.formats)
     task = QueryTask(asked.query, fmt.name, asked.default_graphs, asked.named_graphs)
     key = answer_key(runtime.version, task)
-    headers = _cache_headers(runtime, key)
-    if _matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    answer = runtime.cache.get(key)
+    return Prepared(task, key, _cache_headers(runtime, key), fmt.content_type)
+
+
+async def answer_of(runtime: Runtime, prepared: Prepared) -> Answer:
+    """The answer from the cache, else from a worker (and then kept in the cache)."""
+    answer = runtime.cache.get(prepared.key)
     if answer is None:
-        answer = await runtime.pool.run(task)
-        runtime.cache.put(key, answer)
-    return _send(answer, headers, runtime)
+        answer = await runtime.pool.run(prepared.task)
+        runtime.cache.put(prepared.key, answer)
+    return answer
 
 
 def _cache_headers(runtime: Runtime, key: str) -> dict[str, str]:
@@ -102,7 +126,7 @@ def _cache_headers(runtime: Runtime, key: str) -> dict[str, str]:
     }
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
+def matches(if_none_match: str | None, etag: str) -> bool:
     """RFC 9110 §13.1.2: weak comparison; ``*`` matches any current answer."""
     if not if_none_match:
         return False

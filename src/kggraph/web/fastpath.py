@@ -1,0 +1,227 @@
+"""``/sparql`` queries answered straight on ASGI, in front of the framework.
+
+Profiled under load (py-spy, a lookup from 8 clients), the web process spent about a third of
+its time in the layers FastAPI and Starlette wrap around every route (error and exception
+handling, body limit, CORS, gzip, routing, the request object) and a sixth reading the same
+URL again. Lookups are answered by a worker in well under a millisecond, so that overhead
+*was* the endpoint's speed. This layer answers the common case itself: a ``GET`` or ``POST`` to
+``/sparql`` that carries a query. It reads the request from the ASGI scope, remembers how each
+recent URL and ``Accept`` were read (the same URL always reads the same way within a release),
+adds the CORS and gzip handling the middlewares would have added, and sends the answer in two
+ASGI messages.
+
+Everything else goes to the application unchanged: other paths, ``HEAD`` and ``OPTIONS``
+(CORS preflight), and ``/sparql`` without a query (the service description or the query page;
+a ``POST`` body already read is handed on). Both paths share ``endpoint.prepare`` and
+``endpoint.answer_of``, so they give the same answers, headers and errors; the endpoint tests
+run through this layer, as every client does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.responses import Response
+
+from kggraph.errors import KggraphError, PayloadTooLarge
+from kggraph.protocol import read_query_request
+from kggraph.web.endpoint import TRUNCATED_HEADER, VARY, Prepared, answer_of, matches, prepare
+from kggraph.web.responses import error_response
+from kggraph.web.runtime import Runtime
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PATH = "/sparql"
+MEMO_ENTRIES = 512
+"""Recent (release, URL query string, Accept) readings remembered; each holds one query."""
+MEMO_MAX_URL = 16 * 1024
+"""Longer query strings are read each time rather than remembered (bounds the memo's memory)."""
+GZIP_LEVEL = 6
+"""zlib's default: nearly all of level 9's saving on SPARQL answers at a fraction of its time."""
+GZIP_IN_THREAD_BYTES = 1024 * 1024
+"""Answers this big are compressed off the event loop, so other clients are not held up."""
+_WANTED = {b"accept", b"accept-encoding", b"content-type", b"content-length", b"if-none-match"}
+
+
+class SparqlFastPath:
+    """ASGI: queries to ``/sparql`` answered here, every other request passed to ``app``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        runtime: Runtime,
+        *,
+        gzip_minimum: int,
+        exposed_headers: Sequence[str],
+    ) -> None:
+        self.app = app
+        self._runtime = runtime
+        self._gzip_minimum = gzip_minimum
+        self._cors = [
+            (b"access-control-allow-origin", b"*"),
+            (b"access-control-expose-headers", ", ".join(exposed_headers).encode("latin-1")),
+        ]
+        self._read_url = lru_cache(maxsize=MEMO_ENTRIES)(self._read_url_uncached)
+
+    def __getattr__(self, name: str) -> Any:
+        """The wrapped application's attributes (``state``, ``routes``) stay reachable."""
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] not in _METHODS:
+            await self.app(scope, receive, send)
+            return
+        runtime = self._runtime
+        runtime.follow_release()
+        headers = _headers(scope)
+        body = b""
+        try:
+            if scope["method"] == "POST":
+                body = await _read_body(receive, headers, runtime.settings.max_body_bytes)
+                prepared = self._read_post(scope, headers, body)
+            else:
+                prepared = self._read_url(runtime.version, scope["query_string"], headers)
+        except KggraphError as err:
+            await self._error(err, scope, receive, send)
+            return
+        if prepared is None:  # no query: the service description or the query page
+            await self.app(scope, _replay(body) if body else receive, send)
+            return
+        etag = prepared.headers["ETag"]
+        if_none_match = headers.get(b"if-none-match")
+        if if_none_match and matches(if_none_match.decode("latin-1"), etag):
+            await _respond(send, 304, self._head(prepared), b"")
+            return
+        try:
+            answer = await answer_of(runtime, prepared)
+        except KggraphError as err:
+            await self._error(err, scope, receive, send)
+            return
+        raw = self._head(prepared)
+        raw.append((b"content-type", prepared.content_type.encode("latin-1")))
+        if answer.truncated:
+            raw.append((TRUNCATED_HEADER.lower().encode(), str(runtime.settings.max_rows).encode()))
+        payload = answer.body
+        if len(payload) >= self._gzip_minimum and b"gzip" in headers.get(b"accept-encoding", b""):
+            payload = await _gzip(payload)
+            raw.append((b"content-encoding", b"gzip"))
+        raw.append((b"content-length", str(len(payload)).encode()))
+        await _respond(send, 200, raw, payload)
+
+    def _read_url_uncached(
+        self, version: str, query_string: bytes, headers: _HeaderKey
+    ) -> Prepared | None:
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        asked = read_query_request("GET", pairs, None, b"")
+        if asked.query is None:
+            return None
+        accept = headers.get(b"accept")
+        return prepare(self._runtime, asked, accept.decode("latin-1") if accept else None)
+
+    def _read_post(self, scope: Scope, headers: _HeaderKey, body: bytes) -> Prepared | None:
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        content_type = headers.get(b"content-type")
+        asked = read_query_request(
+            "POST", pairs, content_type.decode("latin-1") if content_type else None, body
+        )
+        if asked.query is None:
+            return None
+        accept = headers.get(b"accept")
+        return prepare(self._runtime, asked, accept.decode("latin-1") if accept else None)
+
+    def _head(self, prepared: Prepared) -> list[tuple[bytes, bytes]]:
+        """The answer's caching headers, ``Vary`` and CORS, as ASGI wants them."""
+        raw = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in prepared.headers.items()
+            if name != "Vary"
+        ]
+        raw.append((b"vary", f"{VARY}, Accept-Encoding".encode("latin-1")))
+        raw.extend(self._cors)
+        return raw
+
+    async def _error(self, err: KggraphError, scope: Scope, receive: Receive, send: Send) -> None:
+        response: Response = error_response(err, headers={"Vary": VARY})
+        response.raw_headers.extend(self._cors)
+        await response(scope, receive, send)
+
+
+_METHODS = frozenset({"GET", "POST"})
+
+
+class _HeaderKey(dict[bytes, bytes]):
+    """The request headers a query's reading depends on, hashable so the memo can key on them.
+
+    Only ``Accept`` changes how a URL reads; the others are carried for the request itself."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(self.get(b"accept"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _HeaderKey) and self.get(b"accept") == other.get(b"accept")
+
+
+def _headers(scope: Scope) -> _HeaderKey:
+    """The request headers the endpoint reads (repeated ones joined with commas, RFC 9110)."""
+    found = _HeaderKey()
+    for name, value in scope["headers"]:
+        if name in _WANTED:
+            found[name] = found[name] + b", " + value if name in found else value
+    return found
+
+
+async def _read_body(receive: Receive, headers: _HeaderKey, limit: int) -> bytes:
+    """The request body, refused (413) before reading past ``limit`` bytes."""
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the request body is {int(declared)} bytes; the limit is {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that gives the application the body this layer has already read."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _gzip(payload: bytes) -> bytes:
+    if len(payload) >= GZIP_IN_THREAD_BYTES:
+        return await asyncio.to_thread(gzip.compress, payload, GZIP_LEVEL, mtime=0)
+    return gzip.compress(payload, GZIP_LEVEL, mtime=0)
+
+
+async def _respond(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
