@@ -33,6 +33,9 @@ LAYERS = {
     "servicedesc": 3,
     "client": 3,
     "cannedqueries": 3,
+    "bindings": 3,
+    "valuesbinding": 3,
+    "cannedclient": 3,
     "web": 4,
     "sourcefacts": 1,
     "netfacts": 3,
@@ -46,6 +49,7 @@ LAYERS = {
     "build": 4,
     "cli": 5,
     "cli_network": 5,
+    "cli_canned": 5,
     "__main__": 5,
     "__init__": 0,
 }

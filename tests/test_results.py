@@ -80,3 +80,21 @@ def test_the_native_path_writes_what_pyoxigraph_writes(store: ox.Store) -> None:
         result = store.query(SELECT)
         assert isinstance(result, ox.QuerySolutions)
         assert answer.body == result.serialize(format=native)
+
+
+CONSTRUCT = "CONSTRUCT { ?s <http://example.org/q> ?o } WHERE { ?s <http://example.org/p> ?o }"
+GRAPH_FORMATS = {"n-triples": ox.RdfFormat.N_TRIPLES, "n-quads": ox.RdfFormat.N_QUADS}
+
+
+@pytest.mark.parametrize("fmt", sorted(GRAPH_FORMATS) + ["turtle"])
+@pytest.mark.parametrize("limit", [1, ROWS - 1, ROWS, ROWS + 1, 10_000])
+def test_graph_answers_keep_the_triple_limit(store: ox.Store, fmt: str, limit: int) -> None:
+    """Literals with newlines stay one line each, so counting lines counts triples exactly."""
+    answer = execute(store, QueryTask(CONSTRUCT, fmt), max_rows=limit)
+    parsed = list(ox.parse(answer.body, format=GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)))
+    assert len(parsed) == min(limit, ROWS)
+    assert answer.truncated == (limit < ROWS)
+    assert answer.rows == len(parsed)
+    if limit >= ROWS:  # all of them: the same triples as the query gives
+        expected = {(t.subject, t.object) for t in store.query(CONSTRUCT)}  # type: ignore[union-attr]
+        assert {(t.subject, t.object) for t in parsed} == expected

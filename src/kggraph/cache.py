@@ -22,6 +22,7 @@ def answer_key(version: str, task: QueryTask) -> str:
         task.format,
         "\x1f".join(task.default_graphs),
         "\x1f".join(task.named_graphs),
+        "\x1f".join(f"{name}={term}" for name, term in task.bindings),
         task.query,
     )
     return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).hexdigest()

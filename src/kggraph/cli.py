@@ -18,6 +18,7 @@ from rich.table import Table
 
 from kggraph import __version__
 from kggraph.build import BuildResult, Step, build, check
+from kggraph.cli_canned import catalogue, check_combination, print_catalogue, run_named
 from kggraph.cli_network import app as network_app
 from kggraph.client import OUTPUTS, ClientAnswer, ask, read_query
 from kggraph.config import Settings, load_settings, to_environ
@@ -264,7 +265,9 @@ def _build_before_serving(settings: Settings, console: Console) -> None:
 
 @app.command("query")
 def query_command(
-    query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one (.rq).")],
+    query: Annotated[
+        str | None, typer.Argument(help="A SPARQL query, or a file holding one (.rq).")
+    ] = None,
     endpoint: Annotated[
         str | None,
         typer.Option("--endpoint", help="SPARQL endpoint URL [default: ours, from the settings]."),
@@ -273,12 +276,32 @@ def query_command(
         str, typer.Option("--format", help=f"Output: {' | '.join(OUTPUTS)}.")
     ] = "table",
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait.")] = 60,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Run this canned query (queries/NAME.rq) by /queries/NAME."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="key=value: a canned query's parameter (repeatable)."),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the canned queries and their parameters.")
+    ] = False,
 ) -> None:
-    """Run a query against a SPARQL endpoint and print a table or the raw answer."""
+    """Run a query (or a canned query, --name) on a SPARQL endpoint; print a table or the answer."""
     settings = _settings()
     url = endpoint or f"http://{settings.host}:{settings.port}/sparql"
     try:
-        answer = ask(url, read_query(query), output=output, timeout=timeout)
+        if list_queries:
+            print_catalogue(catalogue(settings, endpoint, timeout=timeout), Console())
+            return
+        check_combination(query, name, param or [])
+        if name is not None:
+            answer = run_named(
+                settings, name, param or [], endpoint=endpoint, output=output, timeout=timeout
+            )
+        else:
+            answer = ask(url, read_query(query or ""), output=output, timeout=timeout)
     except KggraphError as err:
         _fail(err, EXIT_NOT_CONFORMANT if isinstance(err, ValidationFailed) else EXIT_BAD_INPUT)
         return

@@ -2,6 +2,8 @@
 
     KggraphError                 base: a message, an optional location and a spec link
     ├── ConfigError              a setting has a value that cannot work
+    ├── InvalidArgument          an option or parameter that cannot work: an empty period,
+    │                            an unknown kind or format (CLI exit 2, HTTP 400)
     ├── SourceError              an input file cannot be read or parsed (file:line:col)
     ├── EraDateError             a Japanese date that does not exist or cannot be read
     ├── ValidationFailed         the graph does not conform to the shapes (carries the report)
@@ -41,6 +43,11 @@ class KggraphError(Exception):
 
 class ConfigError(KggraphError):
     """A setting has a value that cannot work."""
+
+
+class InvalidArgument(KggraphError):
+    """An option or parameter has a value that cannot work (an empty period, an unknown kind):
+    the caller's mistake, where a plain ``KggraphError`` would read as the server's."""
 
 
 class SourceError(KggraphError):

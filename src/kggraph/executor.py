@@ -26,6 +26,9 @@ class QueryTask:
     """A ``kggraph.formats.Format`` name, e.g. ``sparql-json`` or ``turtle``."""
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    bindings: tuple[tuple[str, str], ...] = ()
+    """Variables bound before the query runs: (name without ``?``, term in N-Triples syntax),
+    typed and checked by ``kggraph.bindings``; never pasted into ``query``."""
 
     @property
     def has_dataset(self) -> bool:
@@ -45,7 +48,15 @@ class Answer:
 
 
 class QueryExecutor(Protocol):
-    """Runs queries against one version of the published graph."""
+    """Runs queries against one version of the published graph.
+
+    A task's ``bindings`` must hold for the whole query, as pyoxigraph's
+    ``Store.query(substitutions=…)`` (SEP-0007) does for the worker pool. An executor whose store
+    takes no substitutions, such as a remote SPARQL endpoint, binds the same typed terms with
+    inline ``VALUES`` blocks: ``kggraph.valuesbinding.with_values(task.query, task.bindings)``
+    puts one in every group that uses a bound variable, which gives the same answers (tested on
+    every canned query); a single ``VALUES`` after the query does not.
+    """
 
     @property
     def version(self) -> str:

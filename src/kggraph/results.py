@@ -18,6 +18,7 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
+from kggraph.bindings import substitutions
 from kggraph.executor import Answer, QueryTask
 from kggraph.formats import BY_NAME, AnswerKind, Format, default_format
 from kggraph.namespaces import PREFIXES
@@ -47,15 +48,18 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 def run_query(store: ox.Store, task: QueryTask) -> Result:
     """Parse and start the query over the task's dataset (by default the store's default graph,
-    which ``Release.open_store`` fills with the merged graph, and all its named graphs)."""
+    which ``Release.open_store`` fills with the merged graph, and all its named graphs), its
+    ``bindings`` substituted as RDF terms (SEP-0007)."""
+    bound = substitutions(task.bindings) or None
     try:
         if task.has_dataset:
             return store.query(
                 task.query,
                 default_graph=[ox.NamedNode(g) for g in task.default_graphs],
                 named_graphs=[ox.NamedNode(g) for g in task.named_graphs],
+                substitutions=bound,
             )
-        return store.query(task.query)
+        return store.query(task.query, substitutions=bound)
     except SyntaxError as err:
         raise syntax_error(err) from None
 
@@ -65,7 +69,7 @@ def execute(store: ox.Store, task: QueryTask, *, max_rows: int) -> Answer:
     result = run_query(store, task)
     wanted = BY_NAME[task.format]
     if isinstance(result, ox.QueryTriples):
-        return serialize_triples(result, _fit(wanted, AnswerKind.GRAPH), max_rows=max_rows)
+        return write_triples(store, task, result, _fit(wanted, AnswerKind.GRAPH), max_rows=max_rows)
     fmt = _fit(wanted, AnswerKind.RESULTS)
     if isinstance(result, ox.QueryBoolean):
         return Answer(as_bytes(result.serialize(format=RESULT_FORMATS[fmt.name])), fmt.name, rows=1)
@@ -164,8 +168,34 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: 
     return Answer(body, fmt.name, rows=len(bindings), truncated=truncated)
 
 
+LINE_FORMATS = {"n-triples", "n-quads"}
+"""Graph formats with exactly one triple per line (N-Triples lines are N-Quads lines in the
+default graph), so the limit is kept by counting newlines while pyoxigraph writes."""
+
+
+def write_triples(
+    store: ox.Store, task: QueryTask, triples: ox.QueryTriples, fmt: Format, *, max_rows: int
+) -> Answer:
+    """``triples`` in ``fmt``: natively written for line formats when they fit in ``max_rows``,
+    else taken one by one (``serialize_triples``), running the query again if it was begun."""
+    if fmt.name not in LINE_FORMATS:
+        return serialize_triples(triples, fmt, max_rows=max_rows)
+    sink = _RowCounter(b"\n", max_rows + 1)
+    try:
+        triples.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
+    except Exception as err:  # noqa: BLE001 - pyoxigraph may wrap what the sink raised
+        if not _stopped(err):
+            raise
+        again = run_query(store, task)
+        if not isinstance(again, ox.QueryTriples):  # pragma: no cover - the same query
+            raise
+        return serialize_triples(again, fmt, max_rows=max_rows)
+    return Answer(b"".join(sink.chunks), fmt.name, rows=sink.marks)
+
+
 def serialize_triples(triples: ox.QueryTriples, fmt: Format, *, max_rows: int) -> Answer:
-    """At most ``max_rows`` triples in ``fmt``; ``truncated`` tells if there were more."""
+    """At most ``max_rows`` triples in ``fmt``, taken one by one; ``truncated`` tells if there
+    were more."""
     found = list(islice(triples, max_rows + 1))
     kept = found[:max_rows]
     items: list[ox.Triple] | list[ox.Quad] = kept

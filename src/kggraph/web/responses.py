@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from http import HTTPStatus
+from typing import Any
 
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.requests import Request
 from starlette.responses import Response
 
 from kggraph import errors
@@ -18,6 +23,7 @@ STATUS: tuple[tuple[type[errors.KggraphError], int], ...] = (
     (errors.PayloadTooLarge, 413),
     (errors.UnsupportedMediaType, 415),
     (errors.RequestError, 400),
+    (errors.InvalidArgument, 400),
     (errors.NotFound, 404),
     (errors.ConfigError, 500),
 )
@@ -43,3 +49,34 @@ def text_error(status: int, message: str, *, headers: dict[str, str] | None = No
     if status == 503:
         extra.setdefault("Retry-After", "5")
     return Response(body, status_code=status, media_type="text/plain; charset=utf-8", headers=extra)
+
+
+class TextErrorRoute(APIRoute):
+    """A FastAPI route whose errors read like the SPARQL endpoint's: a status and one line of
+    text, and ``400`` (not FastAPI's ``422`` JSON) for a parameter that does not validate.
+    Use it as ``APIRouter(route_class=TextErrorRoute)``."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as err:
+                return text_error(400, validation_message(err))
+            except errors.KggraphError as err:
+                return error_response(err)
+
+        return answer
+
+
+def validation_message(err: RequestValidationError) -> str:
+    """``from_year: Input should be a valid integer (got 'soon')``, for each bad parameter."""
+    parts = []
+    for problem in err.errors():
+        where = [str(p) for p in problem.get("loc", ())[1:] if not isinstance(p, int)]
+        name = ".".join(where) or "request"
+        shown = "input" in problem and problem.get("type") != "missing"
+        got = f" (got {problem['input']!r})" if shown else ""
+        parts.append(f"{name}: {problem.get('msg', 'invalid')}{got}")
+    return "; ".join(parts)
