@@ -145,7 +145,10 @@ def ours(data: Path, out: Path, *, cache: bool) -> Server:
     return Server(
         "ours (cache on)" if cache else "ours",
         "/sparql",
-        lambda port: [tool("kggraph"), "serve", "--host", HOST, "--port", str(port)],
+        # no access log: oxigraph serve logs no line per request either
+        lambda port: [
+            tool("kggraph"), "serve", "--host", HOST, "--port", str(port), "--no-access-log"
+        ],  # fmt: skip
         env=env,
     )
 
