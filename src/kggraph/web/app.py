@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from kggraph import __version__
 from kggraph.config import Settings, load_settings
-from kggraph.web import canned, endpoint, ui
+from kggraph.web import apidocs, canned, endpoint, ui
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import text_error
 from kggraph.web.runtime import Runtime
@@ -46,12 +46,15 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Kitakyushu's international environmental cooperation as linked data.",
         lifespan=lifespan,
+        docs_url=None,  # apidocs serves /docs with Swagger UI from node_modules (no CDN)
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.router.routes.extend(endpoint.routes())
     app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
     ui.mount(app, settings)
     canned.mount(app, settings)
+    apidocs.mount(app, settings)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(
