@@ -97,7 +97,7 @@ def prefers_html(accept: str | None) -> bool:
     )
 
 
-class _OptionalStaticFiles(StaticFiles):
+class OptionalStaticFiles(StaticFiles):
     """Static files from a folder that may not exist yet (``node_modules/`` before
     ``make install``): answer ``404`` then, where ``StaticFiles`` would fail with a ``500``."""
 
@@ -160,7 +160,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     """Serve YASGUI's and our static files, and the page at ``/``."""
     page = QueryPage.create(settings)
     app.state.query_page = page
-    app.mount(YASGUI_PATH, _OptionalStaticFiles(directory=page.yasgui_dir, check_dir=False))
+    app.mount(YASGUI_PATH, OptionalStaticFiles(directory=page.yasgui_dir, check_dir=False))
     app.mount(OWN_PATH, StaticFiles(directory=HERE / "static"))
     app.router.add_route("/", home, methods=["GET"], include_in_schema=False)
 

@@ -1,0 +1,22 @@
+"""Answers for the linked-data pages: from the answer cache, else from a query worker.
+
+The pages ask the same few queries over and over (a resource's description, the class
+index); keeping their answers in the runtime's bounded cache, keyed like the endpoint's by
+release version and task, means a page costs one query per release, not one per visit.
+"""
+
+from __future__ import annotations
+
+from kggraph.cache import answer_key
+from kggraph.executor import Answer, QueryTask
+from kggraph.web.runtime import Runtime
+
+
+async def fetch(runtime: Runtime, task: QueryTask) -> Answer:
+    """The answer to ``task`` from the answer cache, else from a query worker (then cached)."""
+    key = answer_key(runtime.version, task)
+    answer = runtime.cache.get(key)
+    if answer is None:
+        answer = await runtime.pool.run(task)
+        runtime.cache.put(key, answer)
+    return answer
