@@ -147,8 +147,14 @@ def ours(data: Path, out: Path, *, cache: bool) -> Server:
         "/sparql",
         # no access log: oxigraph serve logs no line per request either
         lambda port: [
-            tool("kggraph"), "serve", "--host", HOST, "--port", str(port), "--no-access-log"
-        ],  # fmt: skip
+            tool("kggraph"),
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
         env=env,
     )
 
