@@ -48,6 +48,7 @@ LAYERS = {
     "network": 3,
     "netanalysis": 3,
     "netexport": 3,
+    "timeline": 3,
     "summary": 4,
     "dumps": 4,
     "publish": 4,

@@ -13,6 +13,7 @@ network always gives the same bytes.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from kggraph.errors import KggraphError
+from kggraph.errors import InvalidArgument
 from kggraph.netanalysis import COMMUNITY_SEED, centrality, communities
 from kggraph.network import Edge, Network
 
@@ -124,12 +125,14 @@ def to_multigraph(network: Network, *, seed: int = COMMUNITY_SEED) -> Any:
     return graph
 
 
-def write_graphml(network: Network, out: Path) -> list[Path]:
+def graphml_bytes(network: Network) -> bytes:
+    """The network as GraphML (UTF-8)."""
+    out = io.BytesIO()
     nx.write_graphml(to_multigraph(network), out, encoding="utf-8", prettyprint=True)
-    return [out]
+    return out.getvalue()
 
 
-def write_gexf(network: Network, out: Path) -> list[Path]:
+def gexf_bytes(network: Network) -> bytes:
     """GEXF 1.2 for Gephi, without the date networkx stamps into it (see module docstring)."""
     writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True)
     writer.add_graph(to_multigraph(network))
@@ -139,35 +142,75 @@ def write_gexf(network: Network, out: Path) -> list[Path]:
         creator = meta.find("creator")
         if creator is not None:
             creator.text = "kggraph"
-    with out.open("wb") as handle:
-        writer.write(handle)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def cytoscape_json(network: Network) -> dict[str, Any]:
+    """Cytoscape.js / Cytoscape desktop JSON (``elements`` with ``nodes`` and ``edges``).
+
+    Each edge gets an ``id`` (``source target kind``): Cytoscape.js needs unique edge ids to
+    tell apart the edges of one pair, and a page can show or hide an edge by it."""
+    graph = to_multigraph(network)
+    for node, attributes in graph.nodes(data=True):
+        attributes["name"] = attributes.get("label", node)
+    document: dict[str, Any] = nx.cytoscape_data(graph)
+    for edge in document["elements"]["edges"]:
+        found = edge["data"]
+        found["id"] = edge_id(found["source"], found["target"], found["key"])
+    return document
+
+
+def edge_id(source: str, target: str, kind: str) -> str:
+    """The id of an edge in ``cytoscape_json``: IRIs hold no spaces, so it cannot collide."""
+    return f"{source} {target} {kind}"
+
+
+def cytoscape_bytes(network: Network) -> bytes:
+    return (json.dumps(cytoscape_json(network), ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def nodes_csv(network: Network) -> bytes:
+    """``nodes.csv``: one row per agent (UTF-8, RFC 4180)."""
+    return _table(NODE_COLUMNS, node_rows(network))
+
+
+def edges_csv(network: Network) -> bytes:
+    """``edges.csv``: one row per edge (UTF-8, RFC 4180)."""
+    return _table(EDGE_COLUMNS, edge_rows(network))
+
+
+def _table(columns: tuple[str, ...], rows: Iterable[Row]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def write_graphml(network: Network, out: Path) -> list[Path]:
+    out.write_bytes(graphml_bytes(network))
+    return [out]
+
+
+def write_gexf(network: Network, out: Path) -> list[Path]:
+    out.write_bytes(gexf_bytes(network))
     return [out]
 
 
 def write_cytoscape(network: Network, out: Path) -> list[Path]:
-    """Cytoscape.js / Cytoscape desktop JSON (``elements`` with ``nodes`` and ``edges``)."""
-    graph = to_multigraph(network)
-    for node, data in graph.nodes(data=True):
-        data["name"] = data.get("label", node)
-    data = nx.cytoscape_data(graph)
-    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.write_bytes(cytoscape_bytes(network))
     return [out]
 
 
 def write_csv(network: Network, out: Path) -> list[Path]:
-    """``nodes.csv`` and ``edges.csv`` (UTF-8, RFC 4180) in the folder ``out``."""
+    """``nodes.csv`` and ``edges.csv`` in the folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     nodes, edges = out / "nodes.csv", out / "edges.csv"
-    _write_table(nodes, NODE_COLUMNS, node_rows(network))
-    _write_table(edges, EDGE_COLUMNS, edge_rows(network))
+    nodes.write_bytes(nodes_csv(network))
+    edges.write_bytes(edges_csv(network))
     return [nodes, edges]
-
-
-def _write_table(path: Path, columns: tuple[str, ...], rows: Iterable[Row]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 WRITERS = {
@@ -183,7 +226,7 @@ def export(network: Network, fmt: str, out: Path) -> list[Path]:
 
     For ``csv``, ``out`` is a folder that receives ``nodes.csv`` and ``edges.csv``."""
     if fmt not in WRITERS:
-        raise KggraphError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise InvalidArgument(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     if fmt != "csv":
         out.parent.mkdir(parents=True, exist_ok=True)
     return WRITERS[fmt](network, out)

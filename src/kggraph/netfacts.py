@@ -14,9 +14,11 @@ start + *n* - 1.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -112,6 +114,25 @@ SELECT DISTINCT ?term ?class ?label ?labelJa ?broader WHERE {
   OPTIONAL { ?term skos:broader ?broader }
 }"""
 
+QUERIES: Mapping[str, str] = {
+    "terms": _TERMS,
+    "agents": _AGENTS,
+    "alt_labels": _ALT_LABELS,
+    "agent_countries": _AGENT_COUNTRIES,
+    "roles": _ROLES,
+    "activities": _ACTIVITIES,
+    "dates": _DATES,
+    "sectors": _SECTORS,
+    "locations": _LOCATIONS,
+    "bare_memberships": _BARE_MEMBERSHIPS,
+}
+"""Every SELECT the facts are read from, by name. ``load_facts`` runs them on a store in this
+process (the CLI); a server, which keeps the graph in its query workers only, sends them there
+(``gather_facts``). Both hand the rows to ``facts_from_rows``, so the two cannot drift apart."""
+
+Row = dict[str, str]
+"""One solution: variable name → lexical value of the IRI or literal bound to it."""
+
 
 @dataclass(frozen=True)
 class Agent:
@@ -196,9 +217,23 @@ class Facts:
 
 def load_facts(store: GraphStore) -> Facts:
     """Read agents, activities, countries and sectors from ``store`` (a handful of queries)."""
-    terms = _terms(store)
-    agents = _agents(store)
-    activities = _activities(store, agents)
+    return facts_from_rows({name: _select(store, query_text(name)) for name in QUERIES})
+
+
+async def gather_facts(select: Callable[[str], Awaitable[list[Row]]]) -> Facts:
+    """The same facts through an asynchronous executor: ``select`` runs one query (its full
+    text, prologue included) and returns its rows. The queries run concurrently, so a pool of
+    query workers answers them side by side."""
+    names = list(QUERIES)
+    answers = await asyncio.gather(*(select(query_text(name)) for name in names))
+    return facts_from_rows(dict(zip(names, answers, strict=True)))
+
+
+def facts_from_rows(rows: Mapping[str, Sequence[Row]]) -> Facts:
+    """The facts from the rows of every query of ``QUERIES`` (by name), in any row order."""
+    terms = _terms(rows["terms"])
+    agents = _agents(rows)
+    activities = _activities(rows, agents) + _bare_memberships(rows["bare_memberships"], agents)
     return Facts(
         agents=agents,
         activities=activities,
@@ -207,9 +242,29 @@ def load_facts(store: GraphStore) -> Facts:
     )
 
 
-def _select(store: GraphStore, body: str) -> list[dict[str, str]]:
-    """Run a SELECT with the project prefixes; each row maps variable → lexical value."""
-    answer = store.query(sparql_prologue() + body)
+def query_text(name: str) -> str:
+    """The full text of the query ``name`` of ``QUERIES``, with the project prefixes."""
+    return sparql_prologue() + QUERIES[name]
+
+
+def rows_from_sparql_json(body: bytes) -> list[Row]:
+    """The rows of a SPARQL 1.1 JSON SELECT answer, as ``load_facts`` reads them from a store:
+    IRIs and literals by their lexical value, blank nodes left out."""
+    document = json.loads(body)
+    names = document["head"]["vars"]
+    return [
+        {name: term["value"] for name in names if (term := binding.get(name)) and _kept(term)}
+        for binding in document["results"]["bindings"]
+    ]
+
+
+def _kept(term: Mapping[str, object]) -> bool:
+    return term.get("type") in ("uri", "literal", "typed-literal")
+
+
+def _select(store: GraphStore, text: str) -> list[Row]:
+    """Run a SELECT on ``store``; each row maps variable → lexical value."""
+    answer = store.query(text)
     if not isinstance(answer, ox.QuerySolutions):
         raise QueryError("the network queries must be SELECT queries")
     names = [v.value for v in answer.variables]
@@ -237,8 +292,7 @@ def _grouped(rows: Iterable[dict[str, str]], key: str, value: str) -> dict[str, 
     return groups
 
 
-def _terms(store: GraphStore) -> dict[str, tuple[str, Term]]:
-    rows = _select(store, _TERMS)
+def _terms(rows: Sequence[Row]) -> dict[str, tuple[str, Term]]:
     broader = _grouped(rows, "term", "broader")
     terms: dict[str, tuple[str, Term]] = {}
     for row in sorted(rows, key=lambda r: sorted(r.items())):
@@ -249,10 +303,10 @@ def _terms(store: GraphStore) -> dict[str, tuple[str, Term]]:
     return terms
 
 
-def _agents(store: GraphStore) -> dict[str, Agent]:
-    alt = _grouped(_select(store, _ALT_LABELS), "agent", "alt")
-    own = _grouped(_select(store, _AGENT_COUNTRIES), "agent", "country")
-    rows = sorted(_select(store, _AGENTS), key=lambda r: sorted(r.items()))
+def _agents(found: Mapping[str, Sequence[Row]]) -> dict[str, Agent]:
+    alt = _grouped(found["alt_labels"], "agent", "alt")
+    own = _grouped(found["agent_countries"], "agent", "country")
+    rows = sorted(found["agents"], key=lambda r: sorted(r.items()))
     parents = {r["agent"]: r["parent"] for r in rows if "parent" in r}
     agents: dict[str, Agent] = {}
     for row in rows:
@@ -289,21 +343,23 @@ def _countries_of(
     return ()
 
 
-def _activities(store: GraphStore, agents: Mapping[str, Agent]) -> tuple[Activity, ...]:
+def _activities(
+    found: Mapping[str, Sequence[Row]], agents: Mapping[str, Agent]
+) -> tuple[Activity, ...]:
     roles: dict[str, set[Role]] = defaultdict(set)
     kinds: dict[str, str] = {}
-    for row in _select(store, _ROLES):
+    for row in found["roles"]:
         roles[row["activity"]].add(Role(row["agent"], _local_name(row["role"])))
         kinds[row["activity"]] = row["kind"]
-    info = {r["activity"]: r for r in sorted(_select(store, _ACTIVITIES), key=str)}
-    dates: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for date in _select(store, _DATES):
+    info = {r["activity"]: r for r in sorted(found["activities"], key=str)}
+    dates: dict[str, list[Row]] = defaultdict(list)
+    for date in found["dates"]:
         dates[date["activity"]].append(date)
-    sectors = _grouped(_select(store, _SECTORS), "activity", "sector")
-    locations = _select(store, _LOCATIONS)
+    sectors = _grouped(found["sectors"], "activity", "sector")
+    locations = found["locations"]
     places = _grouped(locations, "activity", "country")
     located = {r["activity"] for r in locations}
-    found = []
+    activities = []
     for iri in sorted(roles):
         row = info.get(iri, {})
         first, last, open_ended = _period(dates.get(iri, []))
@@ -312,7 +368,7 @@ def _activities(store: GraphStore, agents: Mapping[str, Agent]) -> tuple[Activit
             places.get(iri, set()) if iri in located else _agent_countries(own_roles, agents)
         )
         label = row.get("label", iri)
-        found.append(
+        activities.append(
             Activity(
                 iri=iri,
                 label=label,
@@ -327,14 +383,14 @@ def _activities(store: GraphStore, agents: Mapping[str, Agent]) -> tuple[Activit
                 countries=tuple(sorted(countries)),
             )
         )
-    return tuple(found) + _bare_memberships(store, agents)
+    return tuple(activities)
 
 
 def _agent_countries(roles: Iterable[Role], agents: Mapping[str, Agent]) -> set[str]:
     return {c for r in roles if r.agent in agents for c in agents[r.agent].countries}
 
 
-def _period(dates: list[dict[str, str]]) -> tuple[int | None, int | None, bool]:
+def _period(dates: list[Row]) -> tuple[int | None, int | None, bool]:
     """First year, last year and whether it is open-ended, from its dated statements."""
     years = {kind: set[int]() for kind in ("point", "start", "end")}
     duration = None
@@ -357,10 +413,10 @@ def _period(dates: list[dict[str, str]]) -> tuple[int | None, int | None, bool]:
     return min(every), max(every), open_ended
 
 
-def _bare_memberships(store: GraphStore, agents: Mapping[str, Agent]) -> tuple[Activity, ...]:
+def _bare_memberships(rows: Sequence[Row], agents: Mapping[str, Agent]) -> tuple[Activity, ...]:
     """Memberships stated only as ``kg:memberOf``: the organisation stands as the evidence."""
     found = []
-    for row in sorted(_select(store, _BARE_MEMBERSHIPS), key=lambda r: sorted(r.items())):
+    for row in sorted(rows, key=lambda r: sorted(r.items())):
         member, org = row["member"], row["organization"]
         if member not in agents or org not in agents:
             continue

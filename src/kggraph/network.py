@@ -33,7 +33,7 @@ from typing import Any
 
 import networkx as nx
 
-from kggraph.errors import KggraphError, NotFound
+from kggraph.errors import InvalidArgument, NotFound
 from kggraph.netfacts import KINDS, Activity, Agent, Facts, Term, load_facts
 from kggraph.netnames import resolve
 from kggraph.store import GraphStore
@@ -64,12 +64,12 @@ class NetworkFilter:
     def __post_init__(self) -> None:
         if self.from_year is not None and self.to_year is not None:
             if self.from_year > self.to_year:
-                raise KggraphError(
+                raise InvalidArgument(
                     f"the period is empty: from {self.from_year} is after to {self.to_year}"
                 )
         unknown = sorted(set(self.kinds) - set(KINDS))
         if unknown or not self.kinds:
-            raise KggraphError(
+            raise InvalidArgument(
                 f"unknown kind(s) {', '.join(unknown) or '(none given)'}; "
                 f"choose from {', '.join(KINDS)}"
             )

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from kggraph import __version__
 from kggraph.config import Settings, load_settings
-from kggraph.web import apidocs, canned, endpoint, resources, ui
+from kggraph.web import apidocs, canned, endpoint, network_api, resources, ui
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import text_error
 from kggraph.web.runtime import Runtime
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.router.routes.extend(endpoint.routes())
     app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
     ui.mount(app, settings)
+    network_api.mount(app, settings)
     canned.mount(app, settings)
     apidocs.mount(app, settings)
     resources.mount(app)
