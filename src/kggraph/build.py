@@ -1,4 +1,4 @@
-"""The build pipeline: load → derive → validate → write dumps and manifest → publish.
+"""The build pipeline: load → derive → validate → write dumps, descriptions and manifest → publish.
 
 Nothing is written unless the graph conforms; a failed build leaves the last good release
 as ``current``.
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kggraph import __version__
 from kggraph.config import Settings
 from kggraph.derive import add_fiscal_years
+from kggraph.descriptions import write_descriptions
 from kggraph.dumps import DumpFile, write_dumps, write_json
 from kggraph.errors import ValidationFailed
 from kggraph.loader import SourceFile, load_sources
@@ -90,6 +91,7 @@ def build(
     with staging(settings.output_dir) as folder:
         nquads = sorted_nquads(checked.store)
         files = write_dumps(folder, ntriples, to_rdflib(checked.store), nquads=nquads)
+        files += write_descriptions(folder, checked.store, triples, files)
         manifest = _manifest(checked, triples, files, built_at)
         write_json(folder / MANIFEST, manifest)
         on_step("publish")

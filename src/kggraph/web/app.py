@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from kggraph import __version__
 from kggraph.config import Settings, load_settings
-from kggraph.web import apidocs, canned, endpoint, network_api, resources, ui
+from kggraph.web import apidocs, canned, endpoint, network_api, publishing, resources, ui
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import text_error
 from kggraph.web.runtime import Runtime
@@ -57,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     canned.mount(app, settings)
     apidocs.mount(app, settings)
     resources.mount(app)
+    publishing.mount(app)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(

@@ -1,0 +1,56 @@
+"""The release describes itself: ``ontology.ttl``, ``void.ttl`` and ``catalog.ttl`` (build side).
+
+The server side is tested over HTTP in ``test_void.py``, ``test_dcat.py`` and
+``test_ontology_page.py``; here, what the build writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kggraph.build import MANIFEST, BuildResult, build
+from kggraph.config import Settings
+from kggraph.datasetinfo import CATALOG_FILE, ONTOLOGY_FILE, VOID_FILE
+
+DESCRIPTIONS = (ONTOLOGY_FILE, VOID_FILE, CATALOG_FILE)
+
+
+def test_two_builds_write_the_same_descriptions(
+    built: BuildResult, repo_root: Path, tmp_path: Path
+) -> None:
+    again = build(Settings(root=repo_root, output=tmp_path))
+    for name in DESCRIPTIONS:
+        first, second = (built.release / name).read_bytes(), (again.release / name).read_bytes()
+        assert first == second, name
+        assert len(first) > 5_000, name
+
+
+def test_the_manifest_lists_the_descriptions(built: BuildResult) -> None:
+    manifest = json.loads((built.release / MANIFEST).read_text(encoding="utf-8"))
+    for name in DESCRIPTIONS:
+        data = (built.release / name).read_bytes()
+        assert manifest["files"][name]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert manifest["files"][name]["media_type"] == "text/turtle"
+
+
+def test_descriptions_have_no_blank_nodes_and_no_build_time(built: BuildResult) -> None:
+    stamp = str(built.manifest["built_at"])
+    for name in DESCRIPTIONS:
+        text = (built.release / name).read_text(encoding="utf-8")
+        assert stamp not in text and built.release.name not in text, name
+        for quad in ox.parse(path=built.release / name, format=ox.RdfFormat.TURTLE):
+            assert not isinstance(quad.subject, ox.BlankNode), name
+            assert not isinstance(quad.object, ox.BlankNode), name
+
+
+def test_the_catalog_states_the_checksum_of_every_dump_beside_it(built: BuildResult) -> None:
+    text = (built.release / CATALOG_FILE).read_text(encoding="utf-8")
+    dumps = [p for p in built.release.iterdir() if p.name.startswith("kggraph.")]
+    assert len(dumps) == 8
+    for path in dumps:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() in text, path.name
+        assert f'"{path.stat().st_size}"^^xsd:nonNegativeInteger' in text, path.name
