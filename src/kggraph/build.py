@@ -24,6 +24,7 @@ from kggraph.errors import ValidationFailed
 from kggraph.loader import SourceFile, load_sources
 from kggraph.namespaces import RDF, shorten
 from kggraph.publish import promote, staging
+from kggraph.release import RELEASE_FORMAT
 from kggraph.store import (
     OxigraphStore,
     distinct_triples,
@@ -106,6 +107,7 @@ def _manifest(
     return {
         "name": "kggraph",
         "version": __version__,
+        "format": RELEASE_FORMAT,
         "built_at": built_at.isoformat().replace("+00:00", "Z"),
         "triples": {"total": len(triples), **_triples_by_role(checked)},
         "classes": _class_counts(triples),

@@ -6,6 +6,7 @@ workers and the server can follow a new build without depending on the build cod
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,11 @@ MERGED = "kggraph.nt"
 """The merged graph (distinct triples): the default graph of the endpoint's dataset."""
 NAMED = "kggraph.nq"
 """Every triple in its named graph (one per source file): the endpoint's named graphs."""
+RELEASE_FORMAT = 2
+"""What a release folder holds, as a number the build writes into the manifest (``format``).
+Raise it whenever a build starts writing something a server needs (2: the VoID, catalog and
+ontology descriptions), so that ``kggraph serve`` rebuilds a release made by older code
+instead of serving one that lacks it."""
 
 
 def current_release(output_dir: Path) -> Path | None:
@@ -74,9 +80,16 @@ def input_files(settings: Settings) -> list[Path]:
 
 
 def is_stale(settings: Settings) -> bool:
-    """True if there is no current build, or an input file changed after it was made."""
+    """True if there is no current build, it was made by code that wrote another release
+    format, or an input file changed after it was made."""
     path = current_release(settings.output_dir)
     if path is None or not (path / MANIFEST).is_file():
+        return True
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    if not isinstance(manifest, dict) or manifest.get("format") != RELEASE_FORMAT:
         return True
     built = (path / MANIFEST).stat().st_mtime
     return any(p.stat().st_mtime > built for p in input_files(settings))
