@@ -350,3 +350,14 @@ def test_without_node_modules_yasgui_files_are_404_not_500(server_without_yasgui
     answer = httpx.get(server_without_yasgui.url + "/static/yasgui/yasgui.min.js", timeout=30)
     assert answer.status_code == 404
     assert httpx.get(server_without_yasgui.url + "/", timeout=30).status_code == 200
+
+
+def test_the_query_page_links_to_every_other_page_and_each_answers(server: Server) -> None:
+    page = httpx.get(server.url + "/", headers={"Accept": "text/html"}, timeout=30)
+    header = page.text.split("<header>", 1)[1].split("</header>", 1)[0]
+    links = re.findall(r'href="([^"?#]+)"', header)
+    expected = {"id/", "search", "explore/network", "explore/timeline", "queries", "docs"}
+    assert expected | {"ontology", "dumps/", "catalog"} <= set(links), links
+    for link in links:
+        answer = httpx.get(urljoin(server.url + "/", link), timeout=30)
+        assert answer.status_code == 200, (link, answer.status_code, answer.text[:200])

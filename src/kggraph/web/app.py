@@ -20,7 +20,16 @@ from starlette.responses import JSONResponse, Response
 
 from kggraph import __version__
 from kggraph.config import Settings, load_settings
-from kggraph.web import apidocs, canned, endpoint, network_api, publishing, resources, ui
+from kggraph.web import (
+    apidocs,
+    canned,
+    endpoint,
+    graphs,
+    network_api,
+    publishing,
+    resources,
+    ui,
+)
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import text_error
 from kggraph.web.runtime import Runtime
@@ -51,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.runtime = runtime
     app.router.routes.extend(endpoint.routes())
+    app.router.routes.extend(graphs.routes())
     app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
     ui.mount(app, settings)
     network_api.mount(app, settings)

@@ -1,0 +1,83 @@
+"""``/graph/…``: each named graph of the N-Quads dump answers with its triples.
+
+The endpoint's dataset has one named graph per source file (``…/graph/data/s2-city-cooperation``,
+``…/graph/derived/fiscal-years``), and the N-Quads dump and the service description name them,
+so their IRIs must answer like every other IRI of the dump: a client that dereferences one gets
+the triples of that graph, in Turtle (also for ``*/*``, so browsers show it), JSON-LD,
+N-Triples or RDF/XML by ``Accept`` or by extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``).
+The triples are read through the query workers (the graph IRI bound, never pasted), so the
+row limit holds (a cut-off answer says so in ``Kggraph-Truncated``) and new builds are
+followed; an IRI under ``/graph/`` that names no graph gets ``404``.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kggraph.errors import KggraphError, NotFound
+from kggraph.executor import QueryTask
+from kggraph.formats import BY_NAME, Format
+from kggraph.namespaces import BASE_IRI
+from kggraph.negotiate import choose
+from kggraph.web.conditional import not_modified, not_modified_response, validators
+from kggraph.web.endpoint import TRUNCATED_HEADER, runtime_of
+from kggraph.web.lookup import fetch
+from kggraph.web.responses import error_response
+
+PREFIX = "graph/"
+OFFERED: tuple[Format, ...] = tuple(
+    BY_NAME[name] for name in ("turtle", "json-ld", "n-triples", "rdf-xml")
+)
+"""What a named graph answers in; the first for ``*/*`` or no ``Accept``."""
+EXTENSIONS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "n-triples", "rdf": "rdf-xml"}
+CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
+VARY = "Accept"
+
+
+def routes() -> list[Route]:
+    return [Route("/graph/{path:path}", named_graph, methods=["GET", "HEAD"])]
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``data/agents.ttl`` → (``data/agents``, ``ttl``); a path without one is kept whole."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and "/" not in extension and extension in EXTENSIONS:
+        return stem, extension
+    return path, None
+
+
+async def named_graph(request: Request) -> Response:
+    runtime = runtime_of(request)
+    runtime.follow_release()
+    path, extension = split_extension(request.path_params["path"])
+    try:
+        if extension is not None:
+            fmt = BY_NAME[EXTENSIONS[extension]]
+        else:
+            fmt = choose(request.headers.get("accept"), OFFERED, what="a named graph")
+        iri = BASE_IRI + PREFIX + path
+        found = validators(runtime, "graph", path, fmt.name)
+        headers = {
+            **found.headers,
+            "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
+        }
+        if extension is None:
+            headers["Vary"] = VARY
+            headers["Content-Location"] = f"{request.url.path}.{_suffix(fmt)}"
+        if not_modified(request, found):
+            return not_modified_response(headers)
+        task = QueryTask(CONTENT, fmt.name, bindings=(("graph", f"<{iri}>"),))
+        answer = await fetch(runtime, task)
+        if answer.rows == 0:
+            raise NotFound(f"there is no named graph {iri} in this release")
+        if answer.truncated:
+            headers[TRUNCATED_HEADER] = str(runtime.settings.max_rows)
+        return Response(answer.body, media_type=fmt.content_type, headers=headers)
+    except KggraphError as err:
+        return error_response(err, headers={"Vary": VARY})
+
+
+def _suffix(fmt: Format) -> str:
+    return next(ext for ext, name in EXTENSIONS.items() if name == fmt.name)
