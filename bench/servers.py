@@ -154,6 +154,7 @@ def ours(data: Path, out: Path, *, cache: bool) -> Server:
             "--port",
             str(port),
             "--no-access-log",
+            "--no-build",  # serve the release made here from the benchmark's data, as it is
         ],
         env=env,
     )
