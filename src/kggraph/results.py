@@ -13,6 +13,7 @@ JSON-LD, RDF/XML, and N-Quads/TriG with the triples in the default graph).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from itertools import islice
 from typing import IO, cast
 
@@ -127,16 +128,24 @@ def write_solutions(
     """``solutions`` in ``fmt``, natively written when they fit in ``max_rows``; else the query
     is run again and cut off at the limit (``serialize_solutions``)."""
     sink = _RowCounter(ROW_MARKS[fmt.name], max_rows)
+    if _fits(sink, lambda out: solutions.serialize(out, format=RESULT_FORMATS[fmt.name])):
+        return Answer(b"".join(sink.chunks), fmt.name, rows=min(sink.marks + 1, max_rows))
+    again = run_query(store, task)
+    if not isinstance(again, ox.QuerySolutions):  # pragma: no cover - the same query
+        raise TypeError("a SELECT query answered otherwise when run again")
+    return serialize_solutions(again, fmt, max_rows=max_rows)
+
+
+def _fits(sink: _RowCounter, write: Callable[[IO[bytes]], object]) -> bool:
+    """Let a pyoxigraph serialiser ``write`` into ``sink``: True if it finished, False if the
+    sink stopped it at the row limit (pyoxigraph may wrap what the sink raised)."""
     try:
-        solutions.serialize(cast(IO[bytes], sink), format=RESULT_FORMATS[fmt.name])
-    except Exception as err:  # noqa: BLE001 - pyoxigraph may wrap what the sink raised
+        write(cast(IO[bytes], sink))
+    except Exception as err:  # noqa: BLE001 - re-raised unless it is the sink's own stop
         if not _stopped(err):
             raise
-        again = run_query(store, task)
-        if not isinstance(again, ox.QuerySolutions):  # pragma: no cover - the same query
-            raise
-        return serialize_solutions(again, fmt, max_rows=max_rows)
-    return Answer(b"".join(sink.chunks), fmt.name, rows=min(sink.marks + 1, max_rows))
+        return False
+    return True
 
 
 def _stopped(err: BaseException | None) -> bool:
@@ -181,16 +190,12 @@ def write_triples(
     if fmt.name not in LINE_FORMATS:
         return serialize_triples(triples, fmt, max_rows=max_rows)
     sink = _RowCounter(b"\n", max_rows + 1)
-    try:
-        triples.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
-    except Exception as err:  # noqa: BLE001 - pyoxigraph may wrap what the sink raised
-        if not _stopped(err):
-            raise
-        again = run_query(store, task)
-        if not isinstance(again, ox.QueryTriples):  # pragma: no cover - the same query
-            raise
-        return serialize_triples(again, fmt, max_rows=max_rows)
-    return Answer(b"".join(sink.chunks), fmt.name, rows=sink.marks)
+    if _fits(sink, lambda out: triples.serialize(out, format=ox.RdfFormat.N_TRIPLES)):
+        return Answer(b"".join(sink.chunks), fmt.name, rows=sink.marks)
+    again = run_query(store, task)
+    if not isinstance(again, ox.QueryTriples):  # pragma: no cover - the same query
+        raise TypeError("a graph query answered otherwise when run again")
+    return serialize_triples(again, fmt, max_rows=max_rows)
 
 
 def serialize_triples(triples: ox.QueryTriples, fmt: Format, *, max_rows: int) -> Answer:
