@@ -83,6 +83,10 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="measure every server this many times, alternating their order, and keep each "
         "cell's median (load that drifts during a run then weighs on every server alike)",
     )  # fmt: skip
+    parser.add_argument(
+        "--ours-setting", action="append", default=[], metavar="NAME=VALUE",
+        help="a kggraph setting for our server, e.g. query_workers=3 (repeatable)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=17, help="for the entities and --scale")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     parser.add_argument("--workdir", type=Path, help="keep data, releases and logs here")
@@ -114,7 +118,13 @@ def prepare_data(args: argparse.Namespace, work: Path) -> Data:
     return Data(made.path, made.triples, f"synthetic ({about})")
 
 
-def make_servers(keys: Sequence[str], data: Path, work: Path, timeout: float) -> list[Server]:
+def make_servers(
+    keys: Sequence[str],
+    data: Path,
+    work: Path,
+    timeout: float,
+    settings: dict[str, str] | None = None,
+) -> list[Server]:
     servers: list[Server] = []
     wanted_ours = [k for k in ("ours", "ours-cached") if k in keys]
     if wanted_ours:
@@ -124,12 +134,23 @@ def make_servers(keys: Sequence[str], data: Path, work: Path, timeout: float) ->
         else:
             for key in wanted_ours:
                 out = work / ("ours-cached" if key == "ours-cached" else "ours")
-                servers.append(ours(data, out, cache=key == "ours-cached"))
+                servers.append(ours(data, out, cache=key == "ours-cached", settings=settings))
     if "oxigraph" in keys:
         servers.append(oxigraph(data, timeout=timeout))
     if "rdflib" in keys:
         servers.append(rdflib_endpoint(data))
     return servers
+
+
+def ours_settings(pairs: Sequence[str]) -> dict[str, str]:
+    """``query_workers=3`` → ``{"KGGRAPH_QUERY_WORKERS": "3"}``."""
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            sys.exit(f"--ours-setting wants NAME=VALUE, not {pair!r}")
+        found["KGGRAPH_" + name.strip().upper()] = value.strip()
+    return found
 
 
 def median_cells(rounds: Sequence[Sequence[Result]]) -> list[Result]:
@@ -198,7 +219,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"data: {data.triples:,} triples, {data.description}", flush=True)
         entities = draw_entities(data.path, seed=args.seed)
         queries = make_queries(entities, args.queries)
-        servers = make_servers(args.servers, data.path, work, args.timeout)
+        settings = ours_settings(args.ours_setting)
+        servers = make_servers(args.servers, data.path, work, args.timeout, settings)
         options = Options(args.concurrency, args.duration, args.warmup, args.timeout, args.method)
         rounds: list[list[Result]] = []
         answers: dict[tuple[str, str], Answer] = {}

@@ -136,10 +136,10 @@ def publish(data: Path, out: Path) -> Path:
     return release
 
 
-def ours(data: Path, out: Path, *, cache: bool) -> Server:
+def ours(data: Path, out: Path, *, cache: bool, settings: dict[str, str] | None = None) -> Server:
     """``kggraph serve`` on a release of ``data``; the result cache off unless ``cache``."""
     publish(data, out)
-    env = {**OURS_ENV, "KGGRAPH_OUTPUT": str(out)}
+    env = {**OURS_ENV, **(settings or {}), "KGGRAPH_OUTPUT": str(out)}
     if not cache:
         env["KGGRAPH_CACHE_ENTRIES"] = "0"
     return Server(
