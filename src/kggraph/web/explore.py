@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -26,8 +26,9 @@ from kggraph.netfacts import KINDS
 from kggraph.web.netservice import NetworkService
 from kggraph.web.responses import TextErrorRoute
 from kggraph.web.runtime import Runtime
+from kggraph.web.templating import template_environment
 from kggraph.web.timeline_svg import render
-from kggraph.web.ui import CONTENT_SECURITY_POLICY, HERE, OptionalStaticFiles
+from kggraph.web.ui import CONTENT_SECURITY_POLICY, OptionalStaticFiles
 
 CYTOSCAPE_BUILD = Path("node_modules/cytoscape/dist")
 """Where ``npm ci`` puts cytoscape.js's built files, relative to the project root."""
@@ -52,12 +53,7 @@ class ExplorePages:
 
     @classmethod
     def create(cls, settings: Settings) -> ExplorePages:
-        templates = Environment(
-            loader=FileSystemLoader(HERE / "templates"),
-            autoescape=select_autoescape(("html",)),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        templates = template_environment()
         return cls(templates, settings.root / CYTOSCAPE_BUILD)
 
     @property

@@ -13,11 +13,9 @@ holds while they browse; otherwise every page follows ``Accept-Language``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -26,17 +24,12 @@ from kggraph.namespaces import BASE_IRI, ID_IRI
 from kggraph.web.endpoint import public_url
 from kggraph.web.pagetext import KINDS, LANGUAGE_NAMES, kind_name, say
 from kggraph.web.runtime import Runtime
+from kggraph.web.templating import template_environment
 
-TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = "/static/kggraph/pages.css"
 VARY = "Accept, Accept-Language"
 
-_ENVIRONMENT = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(("html",)),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENVIRONMENT = template_environment()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -28,18 +27,13 @@ from kggraph.release import Release
 from kggraph.web.conditional import Validators, built_at, not_modified, not_modified_response
 from kggraph.web.endpoint import public_url, runtime_of
 from kggraph.web.runtime import Runtime
+from kggraph.web.templating import template_environment
 
-TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = "/static/kggraph/publishing.css"
 BODY_ENTRIES = 64
 """Rendered answers kept per release (each is one document in one format for one server)."""
 
-_ENVIRONMENT = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(("html",)),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENVIRONMENT = template_environment()
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
@@ -27,6 +27,7 @@ from kggraph.config import Settings
 from kggraph.errors import SourceError
 from kggraph.namespaces import PREFIXES, sparql_prologue
 from kggraph.negotiate import parse_accept, quality
+from kggraph.web.templating import template_environment
 
 if TYPE_CHECKING:
     from kggraph.web.runtime import Runtime
@@ -116,12 +117,7 @@ class QueryPage:
 
     @classmethod
     def create(cls, settings: Settings) -> QueryPage:
-        templates = Environment(
-            loader=FileSystemLoader(HERE / "templates"),
-            autoescape=select_autoescape(("html",)),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        templates = template_environment()
         return cls(
             templates,
             _examples(settings.root / QUERIES_DIR),
