@@ -172,7 +172,8 @@ def test_every_query_has_a_title_and_description(path: Path) -> None:
 def test_header_is_well_formed(path: Path) -> None:
     query = _parse(path)
     assert len(query.title) <= 80 and not query.title.endswith(".")
-    assert 1 <= len(SENTENCE_END.findall(query.description)) <= 2
+    sentences = len(SENTENCE_END.findall(query.description))
+    assert sentences in (1, 2), sentences
     assert query.description.endswith(".")
     names = [p.name for p in query.params]
     assert len(names) == len(set(names))

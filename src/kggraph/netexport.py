@@ -97,13 +97,7 @@ def edge_rows(network: Network) -> list[Row]:
 
 def _edge_row(edge: Edge) -> Row:
     row: dict[str, Any] = {
-        "source": edge.source,
-        "target": edge.target,
-        "kind": edge.kind,
-        "count": edge.count,
-        "first_year": edge.first_year,
-        "last_year": edge.last_year,
-        "open_ended": edge.open_ended,
+        **edge.summary(),
         "evidence": " ".join(a.iri for a in edge.evidence),
         "evidence_labels": LIST_SEPARATOR.join(a.label for a in edge.evidence),
         "label": f"{edge.kind} ×{edge.count}",

@@ -104,6 +104,18 @@ class Edge:
     def open_ended(self) -> bool:
         return any(a.open_ended for a in self.evidence)
 
+    def summary(self) -> dict[str, Any]:
+        """The edge's own fields, as every export and answer names them (evidence aside)."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "kind": self.kind,
+            "count": self.count,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+            "open_ended": self.open_ended,
+        }
+
 
 @dataclass(frozen=True)
 class Network:

@@ -69,16 +69,7 @@ def agent_json(agent: Agent, facts: Facts, measure: Centrality | None = None) ->
 
 def edge_json(edge: Edge) -> Json:
     """One edge with its evidence; each activity names the roles both agents had in it."""
-    return {
-        "source": edge.source,
-        "target": edge.target,
-        "kind": edge.kind,
-        "count": edge.count,
-        "first_year": edge.first_year,
-        "last_year": edge.last_year,
-        "open_ended": edge.open_ended,
-        "evidence": [_evidence(a, edge) for a in edge.evidence],
-    }
+    return {**edge.summary(), "evidence": [_evidence(a, edge) for a in edge.evidence]}
 
 
 def path_json(path: NetworkPath, facts: Facts) -> Json:
