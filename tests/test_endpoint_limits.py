@@ -53,7 +53,10 @@ def test_a_runaway_query_is_stopped_within_the_limit_while_others_are_answered(
     fast_started = time.monotonic()
     fast = httpx.get(limited.sparql, params={"query": FAST, "format": "json"}, timeout=30)
     fast_took = time.monotonic() - fast_started
+    health = httpx.get(limited.url + "/health").json()  # while the runaway still runs
     thread.join()
+    assert [w["held"] for w in health["workers"]] in ([0, 1], [1, 0])
+    assert health["queued"] == 0
     status, text, took = outcome["slow"]  # type: ignore[misc]
     assert fast.status_code == 200 and fast.json()["boolean"] is True
     assert fast_took < TIME_LIMIT, "the fast query waited for the slow one"

@@ -27,6 +27,7 @@ LAYERS = {
     "results": 3,
     "sandbox": 3,
     "workers": 3,
+    "pool": 3,
     "cache": 3,
     "negotiate": 3,
     "protocol": 3,

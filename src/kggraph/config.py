@@ -25,6 +25,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_WORKERS = 1
 DEFAULT_QUERY_WORKERS = 2
+DEFAULT_QUERY_PIPELINE = 2
 DEFAULT_QUERY_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
@@ -56,6 +57,12 @@ class Settings:
     query_workers: int = _setting(
         DEFAULT_QUERY_WORKERS,
         "Query worker processes per web server process: queries that may run at the same time.",
+    )
+    query_pipeline: int = _setting(
+        DEFAULT_QUERY_PIPELINE,
+        "Queries handed to one query worker at a time: the next waits in its pipe and starts "
+        "the moment the current one ends (a query stuck behind a slow one moves to another "
+        "worker). 1 hands them over one by one.",
     )
     query_timeout: float = _setting(
         DEFAULT_QUERY_TIMEOUT,
@@ -143,6 +150,7 @@ _AT_LEAST = {
     "port": 1,
     "workers": 1,
     "query_workers": 1,
+    "query_pipeline": 1,
     "max_rows": 1,
     "max_body_bytes": 1,
     "cache_entries": 0,

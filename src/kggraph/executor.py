@@ -1,6 +1,6 @@
 """What the endpoint needs from whatever runs its queries: a task in, an answer out.
 
-``kggraph.workers.WorkerPool`` runs queries on the embedded store in worker processes; a
+``kggraph.pool.WorkerPool`` runs queries on the embedded store in worker processes; a
 remote SPARQL store (Virtuoso, Oxigraph server) can stand in for it by implementing
 ``QueryExecutor``. Answers come back already serialised, so the web layer only sends bytes.
 """

@@ -1,16 +1,18 @@
-"""Queries run in worker processes that can be killed: the only time limit that really holds.
+"""Query worker processes that can be killed: the only time limit that really holds.
 
 pyoxigraph's ``Store.query`` has no timeout, and a running evaluation cannot be interrupted
-from inside the process. So each query goes to a worker process holding its own copy of the
-published graph; when the time limit passes, the server kills that worker (``SIGKILL``) and
-starts a fresh one, and the client gets a ``QueryTimeout``. Workers lock themselves out of the
-network before they load the graph (``kggraph.sandbox``), so a ``SERVICE`` call that got past
-the query reader still cannot leave the machine; only when the settings' allow-list names
-endpoints is the lock left off, and the reader alone decides.
+from inside the process. So queries run in worker processes, each holding its own copy of the
+published graph; when the time limit passes, the server kills the worker (``SIGKILL``) and
+starts a fresh one (``kggraph.pool`` decides when). Workers lock themselves out of the network
+before they load the graph (``kggraph.sandbox``), so a ``SERVICE`` call that got past the query
+reader still cannot leave the machine; only when the settings' allow-list names endpoints is the
+lock left off, and the reader alone decides.
 
-The pool is asyncio-native: waiting for a worker and for its answer never blocks the event
-loop, so other clients keep being answered while a slow query runs. A new build is followed by
-``reload``: new workers load it, old ones are retired as they come back.
+The pipe carries length-prefixed pickles. The server sends ``("task", ticket, QueryTask)`` and
+``("skip", ticket)``; a worker answers its tasks in the order they came with ``(ticket, "ok",
+Answer)`` or ``(ticket, "error", (class name, message, location))``. Before it starts a task it
+reads whatever else has arrived, so a task the server has moved to another worker (``skip``) is
+dropped unstarted.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import contextlib
 import multiprocessing as mp
 import os
 import pickle
+import select
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -28,7 +32,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from kggraph import errors
-from kggraph.errors import KggraphError, QueryError, QueryTimeout
+from kggraph.errors import KggraphError, QueryError
 from kggraph.executor import Answer, QueryTask
 from kggraph.release import Release
 
@@ -44,6 +48,9 @@ _READ_SIZE = 256 * 1024
 STARTUP_TIMEOUT = 120.0
 """Seconds a new worker may take to load the graph (a million triples take a few)."""
 
+Outcome = Answer | KggraphError
+"""What a task came to: its answer, or the error the worker reported (the worker is fine)."""
+
 
 def _serve(conn: Connection, release_path: str, max_rows: int, lock_network: bool) -> None:
     """The worker's main loop: lock down, load the graph, answer tasks until the pipe closes."""
@@ -55,18 +62,41 @@ def _serve(conn: Connection, release_path: str, max_rows: int, lock_network: boo
     locked = forbid_network() if lock_network else False
     store = Release(Path(release_path)).open_store()
     _write_frame(fd, ("ready", {"quads": len(store), "network_locked": locked, "pid": os.getpid()}))
+    queue: deque[tuple[int, QueryTask]] = deque()
     while True:
         try:
-            task = pickle.loads(_read_frame(fd))  # noqa: S301 - from our own server process
+            if not queue:
+                _take(_read_message(fd), queue)
+            while select.select([fd], [], [], 0)[0]:  # a skip may follow a queued task
+                _take(_read_message(fd), queue)
         except (EOFError, OSError):
             return
-        try:
-            reply: tuple[str, object] = ("ok", execute(store, task, max_rows=max_rows))
-        except KggraphError as err:
-            reply = ("error", (type(err).__name__, err.message, err.location))
-        except Exception as err:  # noqa: BLE001 - anything pyoxigraph raises while evaluating
-            reply = ("error", ("QueryError", f"{type(err).__name__}: {err}", None))
-        _write_frame(fd, reply)
+        if queue:
+            ticket, task = queue.popleft()
+            _write_frame(fd, (ticket, *_attempt(execute, store, task, max_rows)))
+
+
+def _take(message: tuple[Any, ...], queue: deque[tuple[int, QueryTask]]) -> None:
+    """Queue a task, or drop a queued one the server has moved elsewhere."""
+    kind, ticket = message[0], message[1]
+    if kind == "task":
+        queue.append((ticket, message[2]))
+    elif kind == "skip":
+        for queued in queue:
+            if queued[0] == ticket:
+                queue.remove(queued)
+                break
+
+
+def _attempt(
+    execute: Callable[..., Answer], store: Any, task: QueryTask, max_rows: int
+) -> tuple[str, object]:
+    try:
+        return ("ok", execute(store, task, max_rows=max_rows))
+    except KggraphError as err:
+        return ("error", (type(err).__name__, err.message, err.location))
+    except Exception as err:  # noqa: BLE001 - anything pyoxigraph raises while evaluating
+        return ("error", ("QueryError", f"{type(err).__name__}: {err}", None))
 
 
 def _frame(message: object) -> bytes:
@@ -82,10 +112,10 @@ def _write_frame(fd: int, message: object) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _read_frame(fd: int) -> bytes:
-    """Read one frame's payload from a blocking descriptor (the worker's side)."""
+def _read_message(fd: int) -> tuple[Any, ...]:
+    """Read one message from a blocking descriptor (the worker's side)."""
     size = int.from_bytes(_read_exactly(fd, _HEADER), "big")
-    return _read_exactly(fd, size)
+    return cast(tuple[Any, ...], pickle.loads(_read_exactly(fd, size)))  # noqa: S301 - our server
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -110,24 +140,38 @@ def _rebuild(kind: str, message: str, location: str | None) -> KggraphError:
         return QueryError(message, location=location)
 
 
+OnReply = Callable[["Worker", int, Outcome], None]
+OnLost = Callable[["Worker"], None]
+
+
+def _ignore_reply(worker: Worker, ticket: int, outcome: Outcome) -> None:
+    """The default until a pool takes the worker."""
+
+
+def _ignore_loss(worker: Worker) -> None:
+    """The default until a pool takes the worker."""
+
+
 @dataclass(eq=False)
 class Worker:
     """One worker process and the server's end of its pipe.
 
     The server side never blocks: the descriptor stays non-blocking, a reader registered once
-    on the event loop collects whatever arrives into ``_inbox`` and completes the waiting
-    ``receive`` when a whole frame is there, and a frame too big for the pipe at once is
-    finished by a writer callback. Per query that is one write and one or two reads, with no
-    watcher set up and torn down each time (the profile of a lookup showed that cost).
+    on the event loop collects whatever arrives and hands each whole reply to ``on_reply`` (a
+    pipe that closes goes to ``on_lost``), and a frame too big for the pipe at once is finished
+    by a writer callback. Per query that is one write and one or two reads, with no watcher set
+    up and torn down each time.
     """
 
     process: BaseProcess
     conn: Connection
     version: str
     info: dict[str, object] = field(default_factory=dict)
+    on_reply: OnReply = _ignore_reply
+    on_lost: OnLost = _ignore_loss
     _inbox: bytearray = field(default_factory=bytearray)
     _outbox: bytearray = field(default_factory=bytearray)
-    _waiting: asyncio.Future[object] | None = None
+    _starting: asyncio.Future[dict[str, object]] | None = None
     _loop: asyncio.AbstractEventLoop | None = None
     _closed: bool = False
 
@@ -154,39 +198,29 @@ class Worker:
 
     async def ready(self, timeout: float = STARTUP_TIMEOUT) -> Worker:
         """Wait until the worker has loaded the graph; kill it and raise if it cannot."""
+        starting = self._starting
         try:
-            kind, info = cast(tuple[str, dict[str, object]], await self.receive(timeout))
+            if starting is None:
+                raise EOFError("the worker's pipe is closed")
+            self.info = dict(await asyncio.wait_for(starting, timeout))
         except (TimeoutError, EOFError, OSError):
             self.kill()
             raise QueryError(f"a query worker could not load the graph ({self.version})") from None
-        self.info = dict(info)
+        finally:
+            self._starting = None
         return self
 
-    def send(self, message: object) -> None:
-        """Queue one message for the worker and write as much of it as the pipe takes now."""
-        if self._closed:
-            raise OSError("the worker's pipe is closed")
-        pending = bool(self._outbox)
-        self._outbox += _frame(message)
-        if not pending:
-            self._flush()
+    @property
+    def alive(self) -> bool:
+        return not self._closed
 
-    async def receive(self, timeout: float) -> object:
-        """The worker's next message, within ``timeout`` seconds (else ``TimeoutError``)."""
-        loop = self._loop or asyncio.get_running_loop()
-        if self._closed:
-            raise EOFError("the worker's pipe is closed")
-        message = self._take()
-        if message is not None:
-            return message[0]
-        waiting: asyncio.Future[object] = loop.create_future()
-        self._waiting = waiting
-        expiry = loop.call_later(timeout, _expire, waiting)
-        try:
-            return await waiting
-        finally:
-            expiry.cancel()
-            self._waiting = None
+    def send_task(self, ticket: int, task: QueryTask) -> None:
+        """Hand the worker a task; it answers its tasks in the order they were sent."""
+        self._send(("task", ticket, task))
+
+    def send_skip(self, ticket: int) -> None:
+        """Tell the worker to drop a task it has not started (it went to another worker)."""
+        self._send(("skip", ticket))
 
     def kill(self) -> None:
         """Stop the worker now, whatever it is doing, and reap it."""
@@ -197,55 +231,89 @@ class Worker:
             self.process.kill()
         self.process.join(timeout=5)
 
+    def _send(self, message: object) -> None:
+        """Queue one message and write as much of it as the pipe takes now (nothing once the
+        pipe is closed: ``on_lost`` has been or will be called, and the pool acts on that)."""
+        if self._closed:
+            return
+        pending = bool(self._outbox)
+        self._outbox += _frame(message)
+        if not pending:
+            self._flush()
+
     def _attach(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._starting = self._loop.create_future()
         fd = self.conn.fileno()
         os.set_blocking(fd, False)
         self._loop.add_reader(fd, self._on_readable)
 
-    def _detach(self) -> None:
+    def _detach(self) -> bool:
+        """Stop watching the pipe; True the first time (the pipe was open until now)."""
         if self._closed:
-            return
+            return False
         self._closed = True
         if self._loop is not None and not self._loop.is_closed():
             with contextlib.suppress(OSError, ValueError):
                 self._loop.remove_reader(self.conn.fileno())
                 self._loop.remove_writer(self.conn.fileno())
-        self._fail(EOFError("the worker's pipe is closed"))
+        if self._starting is not None and not self._starting.done():
+            self._starting.set_exception(EOFError("the worker's pipe is closed"))
+        return True
+
+    def _lose(self) -> None:
+        """The pipe broke under us (the worker died): tell the pool, once, from the loop (never
+        from inside a call the pool is making)."""
+        if self._detach() and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon(self.on_lost, self)
 
     def _on_readable(self) -> None:
+        eof = False
         try:
             while True:
                 chunk = os.read(self.conn.fileno(), _READ_SIZE)
                 if not chunk:  # the worker died
-                    self._detach()
-                    return
+                    eof = True
+                    break
                 self._inbox += chunk
                 if len(chunk) < _READ_SIZE:
                     break
         except BlockingIOError:
             pass
-        except OSError as err:
-            self._detach()
-            self._fail(err)
-            return
-        waiting = self._waiting
-        if waiting is not None and not waiting.done():
-            message = self._take()
-            if message is not None:
-                waiting.set_result(message[0])
+        except OSError:
+            eof = True
+        for message in self._take_all():
+            self._deliver(message)
+        if eof:
+            self._lose()
 
-    def _take(self) -> tuple[object] | None:
-        """The first whole message in the inbox, if one has arrived (in a 1-tuple)."""
-        if len(self._inbox) < _HEADER:
-            return None
-        size = int.from_bytes(self._inbox[:_HEADER], "big")
-        end = _HEADER + size
-        if len(self._inbox) < end:
-            return None
-        payload = bytes(self._inbox[_HEADER:end])
-        del self._inbox[:end]
-        return (pickle.loads(payload),)  # noqa: S301 - from our own worker process
+    def _take_all(self) -> list[tuple[Any, ...]]:
+        """Every whole message in the inbox, oldest first."""
+        messages: list[tuple[Any, ...]] = []
+        start = 0
+        inbox = self._inbox
+        while len(inbox) - start >= _HEADER:
+            end = start + _HEADER + int.from_bytes(inbox[start : start + _HEADER], "big")
+            if len(inbox) < end:
+                break
+            payload = memoryview(inbox)[start + _HEADER : end]
+            try:
+                messages.append(pickle.loads(payload))  # noqa: S301 - from our own worker
+            finally:
+                payload.release()
+            start = end
+        if start:
+            del inbox[:start]
+        return messages
+
+    def _deliver(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "ready":
+            if self._starting is not None and not self._starting.done():
+                self._starting.set_result(message[1])
+            return
+        ticket, status, payload = message
+        outcome = payload if status == "ok" else _rebuild(*payload)
+        self.on_reply(self, ticket, outcome)
 
     def _flush(self) -> None:
         fd = self.conn.fileno()
@@ -253,9 +321,8 @@ class Worker:
             written = os.write(fd, self._outbox)
         except BlockingIOError:
             written = 0
-        except OSError as err:
-            self._detach()
-            self._fail(err)
+        except OSError:
+            self._lose()
             return
         del self._outbox[:written]
         if self._loop is None:  # pragma: no cover - attached at launch
@@ -264,198 +331,3 @@ class Worker:
             self._loop.add_writer(fd, self._flush)
         else:
             self._loop.remove_writer(fd)
-
-    def _fail(self, err: BaseException) -> None:
-        waiting = self._waiting
-        if waiting is not None and not waiting.done():
-            waiting.set_exception(err)
-
-
-def _expire(waiting: asyncio.Future[object]) -> None:
-    if not waiting.done():
-        waiting.set_exception(TimeoutError())
-
-
-class WorkerPool:
-    """A fixed number of query workers on the current release, with a hard time limit.
-
-    ``run`` waits for a free worker and for its answer within ``timeout`` seconds in all;
-    past it, the worker is killed and replaced and ``QueryTimeout`` is raised.
-    """
-
-    def __init__(
-        self,
-        release: Release,
-        *,
-        size: int,
-        timeout: float,
-        max_rows: int,
-        lock_network: bool = True,
-    ) -> None:
-        """``lock_network=False`` only when an allow-list names SERVICE endpoints to reach."""
-        self._release = release
-        self._size = size
-        self._timeout = timeout
-        self._max_rows = max_rows
-        self._lock_network = lock_network
-        self._idle: deque[Worker] = deque()
-        self._waiters: deque[asyncio.Future[Worker]] = deque()
-        self._all: set[Worker] = set()
-        self._starting = 0
-        self._pending: set[asyncio.Future[Worker]] = set()
-        self._closed = False
-
-    @property
-    def version(self) -> str:
-        return self._release.version
-
-    @property
-    def release(self) -> Release:
-        return self._release
-
-    @property
-    def max_rows(self) -> int:
-        return self._max_rows
-
-    @property
-    def workers(self) -> list[Worker]:
-        """The live workers (for tests and the health page)."""
-        return sorted(self._all, key=lambda w: w.process.pid or 0)
-
-    async def start(self) -> None:
-        """Start every worker and wait until all have loaded the graph."""
-        launched = [
-            Worker.launch(self._release, self._max_rows, lock_network=self._lock_network)
-            for _ in range(self._size)
-        ]
-        for worker in await asyncio.gather(*(w.ready() for w in launched)):
-            self._all.add(worker)
-            self._release_worker(worker)
-
-    async def run(self, task: QueryTask) -> Answer:
-        """Answer ``task`` on a worker within the time limit, or raise."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._timeout
-        worker = await self._acquire(deadline)
-        try:
-            answer = await self._ask(worker, task, deadline)
-        except _WorkerError as err:
-            self._release_worker(worker)  # the query failed, the worker is fine
-            raise err.error from None
-        except BaseException:
-            self._replace(worker)  # timed out, died, or the client went away mid-query
-            raise
-        self._release_worker(worker)
-        return answer
-
-    def reload(self, release: Release) -> None:
-        """Follow a new build: start workers on it; workers on the old one retire when idle."""
-        if release.version == self._release.version:
-            return
-        self._release = release
-        for worker in list(self._idle):
-            self._idle.remove(worker)
-            self._retire(worker)
-        for _ in range(self._size):
-            self._spawn()
-
-    async def close(self) -> None:
-        self._closed = True
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_exception(QueryError("the server is shutting down"))
-        for worker in list(self._all):
-            self._retire(worker)
-
-    async def _acquire(self, deadline: float) -> Worker:
-        if self._idle:
-            return self._idle.popleft()
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[Worker] = loop.create_future()
-        self._waiters.append(waiter)
-        try:
-            return await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            self._give_back(waiter)
-            raise QueryTimeout(
-                f"no query worker became free within the {self._timeout:g} s limit: "
-                "the server is busy, try again shortly"
-            ) from None
-        except BaseException:
-            self._give_back(waiter)
-            raise
-        finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
-
-    def _give_back(self, waiter: asyncio.Future[Worker]) -> None:
-        """A worker handed to a waiter that stopped waiting goes to the next one."""
-        if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-            self._release_worker(waiter.result())
-
-    async def _ask(self, worker: Worker, task: QueryTask, deadline: float) -> Answer:
-        loop = asyncio.get_running_loop()
-        try:
-            worker.send(task)
-            reply = await worker.receive(max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            raise QueryTimeout(
-                f"the query ran longer than the {self._timeout:g} s limit and was stopped"
-            ) from None
-        except (EOFError, OSError):
-            raise QueryError(
-                "the query worker stopped while answering (out of memory?); it is being replaced"
-            ) from None
-        status, payload = cast(tuple[str, Any], reply)
-        if status == "ok":
-            return cast(Answer, payload)
-        raise _WorkerError(_rebuild(*payload))
-
-    def _release_worker(self, worker: Worker) -> None:
-        """Give a healthy worker to the next waiter, or put it back among the idle ones."""
-        if worker not in self._all or worker in self._idle:
-            return
-        if worker.version != self._release.version or self._closed:
-            self._retire(worker)
-            return
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
-                return
-        self._idle.append(worker)
-
-    def _replace(self, worker: Worker) -> None:
-        """Kill a worker that timed out or failed and start another in its place."""
-        self._retire(worker)
-        if not self._closed and worker.version == self._release.version:
-            self._spawn()
-
-    def _retire(self, worker: Worker) -> None:
-        self._all.discard(worker)
-        worker.kill()
-
-    def _spawn(self) -> None:
-        """Start a worker on the current release; it joins the pool once it has loaded."""
-        worker = Worker.launch(self._release, self._max_rows, lock_network=self._lock_network)
-        self._starting += 1
-
-        def started(future: asyncio.Future[Worker]) -> None:
-            self._starting -= 1
-            if future.cancelled() or future.exception() is not None:
-                return  # the next request that finds no worker in time reports it
-            self._all.add(worker)
-            self._release_worker(worker)
-
-        task = asyncio.ensure_future(worker.ready())
-        self._pending.add(task)  # keep a reference until it is done
-        task.add_done_callback(self._pending.discard)
-        task.add_done_callback(started)
-
-
-class _WorkerError(Exception):
-    """Carries an error the worker reported; the worker itself is healthy."""
-
-    def __init__(self, error: KggraphError) -> None:
-        super().__init__(str(error))
-        self.error = error

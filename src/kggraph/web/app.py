@@ -101,7 +101,7 @@ async def health(request: Request) -> JSONResponse:
         {
             "status": "ok",
             "version": runtime.version,
-            "workers": [w.info for w in runtime.pool.workers],
+            **runtime.pool.status(),
             "cache": {
                 "entries": len(runtime.cache),
                 "bytes": runtime.cache.size_bytes,

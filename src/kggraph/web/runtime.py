@@ -15,8 +15,8 @@ from typing import Any
 
 from kggraph.cache import AnswerCache
 from kggraph.config import Settings
+from kggraph.pool import WorkerPool
 from kggraph.release import MANIFEST, Release, current_release, require_current
-from kggraph.workers import WorkerPool
 
 RELEASE_CHECK_SECONDS = 1.0
 
@@ -37,6 +37,7 @@ class Runtime:
             size=settings.query_workers,
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
+            pipeline=settings.query_pipeline,
             # the seccomp lock denies every internet socket: it must stay off when the
             # allow-list names endpoints that SERVICE may call (the query reader still guards)
             lock_network=not settings.service_allowlist,
