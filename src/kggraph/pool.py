@@ -178,7 +178,7 @@ class WorkerPool:
             if ticket is None and self._queue:
                 ticket = self._queue.popleft()
             if ticket is None and not lane.tickets:
-                ticket = self._waiting_elsewhere(lane)
+                ticket = self._waiting_elsewhere(lane, now)
             if ticket is None:
                 return
             self._assign(lane, ticket, now)
@@ -199,21 +199,19 @@ class WorkerPool:
         return best
 
     def _stranded(self, target: _Lane, now: float) -> _Ticket | None:
-        """The oldest ticket waiting behind a query that has run past ``STRANDED_AFTER``."""
-        found: _Ticket | None = None
-        for lane in self._lanes.values():
-            if lane is target or lane.running_for(now) <= self._stranded_after:
-                continue
-            for ticket in itertools.islice(lane.tickets, 1, None):
-                if found is None or ticket.id < found.id:
-                    found = ticket
-        return found
+        """The oldest ticket waiting behind a query that has run past ``stranded_after``."""
+        return self._oldest_waiting(target, now, self._stranded_after)
 
-    def _waiting_elsewhere(self, target: _Lane) -> _Ticket | None:
+    def _waiting_elsewhere(self, target: _Lane, now: float) -> _Ticket | None:
         """For an idle worker: the oldest ticket waiting behind another worker's query."""
+        return self._oldest_waiting(target, now, -1.0)
+
+    def _oldest_waiting(self, target: _Lane, now: float, running_over: float) -> _Ticket | None:
+        """The oldest ticket held, not running, by a worker other than ``target`` whose current
+        query has run longer than ``running_over`` seconds."""
         found: _Ticket | None = None
         for lane in self._lanes.values():
-            if lane is target:
+            if lane is target or lane.running_for(now) <= running_over:
                 continue
             for ticket in itertools.islice(lane.tickets, 1, None):
                 if found is None or ticket.id < found.id:
