@@ -45,7 +45,6 @@ class _Ticket:
     id: int
     task: QueryTask
     future: asyncio.Future[Answer]
-    deadline: float
     lane: _Lane | None = None
     """The worker it was handed to; ``None`` while it waits in the queue."""
 
@@ -130,9 +129,8 @@ class WorkerPool:
         if self._closed:
             raise QueryError("the server is shutting down")
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._timeout
-        ticket = _Ticket(next(self._ids), task, loop.create_future(), deadline)
-        expiry = loop.call_at(deadline, self._expire, ticket)
+        ticket = _Ticket(next(self._ids), task, loop.create_future())
+        expiry = loop.call_at(loop.time() + self._timeout, self._expire, ticket)
         self._queue.append(ticket)
         self._dispatch()
         try:
@@ -249,7 +247,7 @@ class WorkerPool:
             lane.tickets.remove(ticket)
             ticket.lane = None
             _settle(ticket, outcome)
-        if not lane.tickets and (worker.version != self._release.version or self._closed):
+        if not lane.tickets and worker.version != self._release.version:
             self._retire(lane)
         self._dispatch()
 
