@@ -1,5 +1,9 @@
 """Find the ontology and data files and load each into its own named graph.
 
+``data/<name>.ttl`` goes to ``graph/data/<name>`` and ``ontology/<name>.ttl`` to
+``graph/ontology/<name>``, except ``data/editorial.ttl``, which goes to the editorial graph
+(``graph/editorial``): the statements the source does not make, kept apart.
+
 Blank nodes are refused: everything a user may want to link to needs an IRI, and the sorted
 N-Triples dump must be byte-identical between builds.
 """
@@ -14,7 +18,7 @@ import pyoxigraph as ox
 
 from kggraph.config import Settings
 from kggraph.errors import SourceError
-from kggraph.store import OxigraphStore, graph_name
+from kggraph.store import EDITORIAL_FILE, EDITORIAL_GRAPH, OxigraphStore, graph_name
 
 ROLES = ("ontology", "data")
 
@@ -55,12 +59,20 @@ def load_sources(
             on_file(path)
         folder = settings.ontology_dir if role == "ontology" else settings.data_dir
         relative = path.relative_to(folder)
-        graph = graph_name(role, relative.with_suffix("").as_posix())
+        graph = _graph_for(role, relative.with_suffix("").as_posix())
         count = store.load_file(path, graph)
         _refuse_blank_nodes(store, graph, path)
         name = f"{role}/{relative.as_posix()}"
         loaded.append(SourceFile(path=path, name=name, role=role, graph=graph, triples=count))
     return loaded
+
+
+def _graph_for(role: str, name: str) -> ox.NamedNode:
+    """``graph/data/<name>`` for a data file, ``graph/ontology/<name>`` for an ontology file;
+    ``data/editorial.ttl`` alone goes to the editorial graph."""
+    if role == "data" and name == EDITORIAL_FILE:
+        return EDITORIAL_GRAPH
+    return graph_name(role, name)
 
 
 def _refuse_blank_nodes(store: OxigraphStore, graph: ox.NamedNode, path: Path) -> None:

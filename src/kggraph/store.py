@@ -20,6 +20,13 @@ from kggraph.namespaces import BASE_IRI
 GRAPH_IRI = BASE_IRI + "graph/"
 """Named graphs: ``{GRAPH_IRI}{role}/{name}``, one per source file or derived part."""
 
+EDITORIAL_GRAPH = ox.NamedNode(GRAPH_IRI + "editorial")
+"""The one graph of statements the source does not make (``data/editorial.ttl``): each is
+explained by a ``kg:EditorialStatement`` with its reason. The default graph stays the union."""
+
+EDITORIAL_FILE = "editorial"
+"""The data file (``data/editorial.ttl``, without its suffix) loaded into ``EDITORIAL_GRAPH``."""
+
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 
 
