@@ -1,16 +1,22 @@
-"""When ``kggraph serve`` rebuilds first: ``is_stale`` against inputs and the release format."""
+"""Releases: when ``kggraph serve`` rebuilds first (``is_stale`` against inputs and the release
+format), and which earlier releases a build keeps (``prune``)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from kggraph.build import BuildResult
 from kggraph.config import Settings
-from kggraph.release import CURRENT, MANIFEST, RELEASE_FORMAT, is_stale
+from kggraph.publish import RELEASES, prune
+from kggraph.release import CURRENT, MANIFEST, RELEASE_FORMAT, current_release, is_stale
 from tests.conftest import ROOT
 
 
@@ -70,3 +76,64 @@ def test_an_input_changed_after_the_build_makes_it_stale(
     changed = next(iter(sorted((root / "data").glob("*.ttl"))))
     os.utime(changed, (built_at + 10, built_at + 10))
     assert is_stale(settings)
+
+
+def _releases(out: Path, count: int, *, current: int) -> list[str]:
+    """``count`` release folders (oldest first), ``current`` pointing to the one at ``current``."""
+    names = [f"20261201T00000{n}Z-{n:08x}" for n in range(count)]
+    for name in names:
+        (out / RELEASES / name).mkdir(parents=True)
+    (out / CURRENT).symlink_to(Path(RELEASES) / names[current])
+    return names
+
+
+def _output_as(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same output folder named three ways: relative to the working directory, absolute,
+    and absolute through a symlinked parent (the resolved path is then another string)."""
+    real = tmp_path / "real"
+    real.mkdir()
+    if kind == "relative":
+        monkeypatch.chdir(real)
+        return Path("dist")
+    if kind == "symlinked":
+        (tmp_path / "alias").symlink_to(real)
+        return tmp_path / "alias" / "dist"
+    return real / "dist"
+
+
+@pytest.mark.parametrize("kind", ["relative", "absolute", "symlinked"])
+@pytest.mark.parametrize("keep", [0, 1, 3])
+@pytest.mark.parametrize("current", [4, 2])
+def test_pruning_keeps_current_and_the_newest_earlier_releases(
+    kind: str, keep: int, current: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _output_as(kind, tmp_path, monkeypatch)
+    names = _releases(out, 5, current=current)
+    prune(out, keep=keep)
+    others = [n for n in reversed(names) if n != names[current]]
+    expected = sorted([names[current], *others[:keep]])
+    assert sorted(p.name for p in (out / RELEASES).iterdir()) == expected
+    assert current_release(out) == (out / RELEASES / names[current]).resolve()
+
+
+def test_a_build_keeping_no_release_leaves_current_in_place(
+    project_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``KGGRAPH_KEEP_RELEASES=0 kggraph build`` with a relative output folder (issue 13, 6)."""
+    root = project_copy()
+    monkeypatch.chdir(root)
+    env = {
+        **os.environ,
+        "KGGRAPH_KEEP_RELEASES": "0",
+        "KGGRAPH_ROOT": ".",
+        "KGGRAPH_OUTPUT": "dist",
+    }
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "kggraph", "build"], env=env, capture_output=True, check=False
+        )
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+    current = current_release(root / "dist")
+    assert current is not None, "dist/current is dangling"
+    assert (current / MANIFEST).is_file()
+    assert [p.name for p in (root / "dist" / RELEASES).iterdir()] == [current.name]

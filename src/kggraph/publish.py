@@ -62,14 +62,19 @@ def promote(folder: Path, output_dir: Path, release_id: str, *, keep: int) -> Pa
 
 
 def prune(output_dir: Path, *, keep: int, remove: Callable[[Path], None] = shutil.rmtree) -> None:
-    """Remove releases older than the ``keep`` newest besides ``current``, and stale staging."""
+    """Remove releases older than the ``keep`` newest besides ``current``, and stale staging.
+
+    ``current``'s target is never removed. It is compared as a resolved path: ``current_release``
+    resolves the link, while ``iterdir`` names folders as ``output_dir`` is named (relative,
+    or through a symlink), so a plain comparison never matched and counted ``current`` among
+    the older releases (one fewer kept; with ``keep=0``, ``current`` itself deleted)."""
     releases = output_dir / RELEASES
     current = current_release(output_dir)
     for stale in releases.glob(STAGING_PREFIX + "*"):
         if stale.is_dir():
             remove(stale)
     older = sorted(
-        (p for p in releases.iterdir() if p.is_dir() and p != current),
+        (p for p in releases.iterdir() if p.is_dir() and p.resolve() != current),
         key=lambda p: p.name,
         reverse=True,
     )
