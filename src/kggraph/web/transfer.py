@@ -10,7 +10,13 @@ sorts a header into those three cases, and gives the satisfiable ranges back in 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_DIGITS = re.compile(r"[0-9]+")
+"""RFC 9110's ``1*DIGIT``: ASCII digits only. ``str.isdigit`` also takes superscripts and other
+scripts' digits, some of which ``int`` then refuses (a ``500`` for ``bytes=²-``) and some of
+which it reads (full-width ``１``); both are invalid here, so the header is ignored."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def read_ranges(header: str, size: int) -> Ranges | None:
         first_text, dash, last_text = (p.strip() for p in part.partition("-"))
         if not dash or not (first_text or last_text):
             return None
-        if not all(t.isdigit() for t in (first_text, last_text) if t):
+        if not all(_DIGITS.fullmatch(t) for t in (first_text, last_text) if t):
             return None
         if not first_text:  # a suffix: the last N bytes
             length = int(last_text)
