@@ -16,7 +16,7 @@ def test_a_range_of_unicode_digits_is_ignored(
     """``²`` is a digit to ``str.isdigit`` but not to ``int``: this was a ``500``."""
     answer = httpx.get(
         server.url + "/dumps/kggraph.nt",
-        headers={"Range": header, "Accept-Encoding": "identity"},
+        headers={b"Range": header, b"Accept-Encoding": b"identity"},
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
