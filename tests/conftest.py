@@ -20,6 +20,19 @@ from kggraph.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_TEXT = ROOT.parent / "shared" / "source" / "000_5b69d3d5bab7a4e9.txt"
+SOURCE_MISSING = f"{SOURCE_TEXT.name} in ../shared/source is missing (the source document)"
+REQUIRE_ALL = "KGGRAPH_REQUIRE_ALL"
+"""Set to 1 to make a test fail, not skip, when something it needs is missing (e.g. in CI)."""
+
+
+def require(condition: Path | bool, reason: str) -> None:
+    """Skip the calling test or fixture with ``reason`` unless ``condition`` holds (a path: it
+    exists); fail instead of skipping when ``KGGRAPH_REQUIRE_ALL=1``."""
+    if condition.exists() if isinstance(condition, Path) else condition:
+        return
+    if os.environ.get(REQUIRE_ALL) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_ALL}=1 makes this a failure)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Facts the source states, listed mechanically so that the graph's completeness can be checked.
 
-Two lists are read from the Japanese source text, each row tied to a source line and to the
+Three lists are read from the Japanese source text, each row tied to a source line and to the
 section the line sits in (numbered exactly as ``kg:sectionNumber`` in ``data/source.ttl``):
 
 - **dated statements** (``dated_statements``): every era date ("平成26年4月", "令和元年度",
@@ -12,22 +12,44 @@ section the line sits in (numbered exactly as ``kg:sectionNumber`` in ``data/sou
   a name (…省, …局, …公社, …機構, …協会, …協議会, …センター, …銀行, …大学, …グループ,
   …人民政府, …社), by known acronyms (JICA, OECD, …) and, where no pattern can find a name
   reliably, by the short curated list ``CURATED_NAMES``; ``NOT_ORGANISATIONS`` drops the few
-  pattern hits that name a building or a province instead.
+  pattern hits that name a building or a province instead;
+- **numbers** (``numbers``): every number in digits ("11,107", "1.5", full-width "１２"), with a
+  multiplier (万, 億) applied, and every kanji numeral followed by a counter ("二番目"); each with
+  the unit or counter word written right after it (``COUNTERS``: 人, 件, カ国・地域, コース, %, ℃,
+  割, 年間, つ, 箇所, 番目, …; "" when none) and a qualifier read from the words around it
+  (``PREFIX_QUALIFIERS`` before it: 約 about, のべ cumulative, 計 total; ``SUFFIX_QUALIFIERS``
+  after its unit: を超える more-than, 以上 at-least, 以内 at-most, 未満 less-than). The value is
+  the number as written: "5割" is value 5, unit 割 (tenths, so 50 %); "150%" is 150, unit %.
 
-Rows are facts only (a date expression, a name, where it is); no sentence of the source is
+  Left out, because they are no quantities (each rule has its test):
+  dates (era dates, months, days, fiscal years, Gregorian "2050年度" and the caption's "(H25)":
+  the date list covers them; a Gregorian year with neither 度 nor a month, which the date list
+  does not read, stays here as a number with unit 年); an item number at the start of a line
+  ("(3)", "2.", or a bare "1 " not followed by a counter); a URL; a quoted title
+  (「グローバル500賞」, 「第4回低炭素都市国際フォーラム」); an ordinal designation 第N (第6回,
+  第2期 and 第3期建屋 name an edition or a phase, and 第7節 a section: they say which one, not
+  how many); a number touching a Latin letter or underscore, which makes it part of a name or
+  symbol (G7, CO2, CO_2, PM2.5, 3R; CO₂'s subscript is no digit); a kanji numeral preceded by
+  another kanji (日中韓三カ国 designates the three countries just named; 唯一, 北九州) or followed
+  by no counter (一部, 一層, 一体). A rank such as "二番目" (second) is a fact and stays.
+
+Rows are facts only (a date expression, a name, a number, where it is); no sentence of the source is
 copied. Section headings are recognised in order, OCR errors included: "工." and "才." for
 "エ." and "オ.", "⑦" for "(ア)". A heading is accepted only where it is the next number at its
 level, so a body line that happens to start with "1 " or "工." is not taken for one.
 
-Run ``python -m kggraph.sourcefacts SOURCE OUTDIR`` to write ``dated-statements.tsv`` and
-``organisations.tsv`` (UTF-8, header row, tab-separated, sorted by source line). Their columns:
+Run ``python -m kggraph.sourcefacts SOURCE OUTDIR`` to write ``dated-statements.tsv``,
+``organisations.tsv`` and ``numbers.tsv`` (UTF-8, header row, tab-separated, sorted by source
+line). Their columns:
 
 - ``line, section, expression, qualifier, kind, iso, era_form``: "135, §4(2)ア(ア), 平成26年度, ,
   fiscal-year, 2014-04-01/2015-03-31, 平成26年度" (a fiscal year's ISO value is its interval;
   a date's is "2014", "2014-04" or "2014-04-01"; ``era_form`` reads a caption's "H25" as
   平成25年 and is the expression itself otherwise);
 - ``first_line, name, rule, sections, lines``: "89, 公益財団法人北九州国際技術協力協会,
-  legal-form, §3 §6(1), 89 297" (names with spaces removed, as written otherwise: ㈱ stays ㈱).
+  legal-form, §3 §6(1), 89 297" (names with spaces removed, as written otherwise: ㈱ stays ㈱);
+- ``line, section, expression, value, unit, qualifier, wording``: "373, §6(3)ウ, 2,500, 2500, ,
+  more-than, を超える" and "379, §6(3)エ, 70, 70, 名, about, 約".
 """
 
 from __future__ import annotations
@@ -36,6 +58,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from kggraph.eras import ERAS, QUALIFIERS, EraDate, FiscalYear, parse
@@ -43,22 +66,31 @@ from kggraph.errors import EraDateError, SourceError
 
 __all__ = [
     "ACRONYMS",
+    "COUNTERS",
     "COUNTRIES",
     "CURATED_NAMES",
     "DATED_HEADER",
+    "DURATION_UNITS",
     "KANA",
     "LEGAL_FORM_PREFIXES",
     "NAMES_HEADER",
     "NOT_ORGANISATIONS",
+    "NUMBERS_HEADER",
+    "PREFIX_QUALIFIERS",
+    "SUFFIX_QUALIFIERS",
     "DatedStatement",
     "Line",
     "NameOccurrence",
+    "NumberStatement",
     "Section",
     "dated_statements",
+    "kanji_number",
     "lines",
     "main",
     "normalise",
+    "numbers",
     "organisation_names",
+    "plain",
     "sections",
     "write_all",
     "write_tsv",
@@ -507,6 +539,267 @@ def organisation_names(text: str) -> list[NameOccurrence]:
     return [NameOccurrence(name, rules[name], tuple(s), tuple(n)) for name, (s, n) in where.items()]
 
 
+# --- numbers --------------------------------------------------------------------------------
+
+COUNTERS = (
+    "カ国・地域",
+    "ヵ国・地域",
+    "か国・地域",
+    "カ国",
+    "ヵ国",
+    "ケ国",
+    "か国",
+    "コース",
+    "都市",
+    "箇所",
+    "カ所",
+    "ヶ所",
+    "か所",
+    "年間",
+    "カ月",
+    "ヵ月",
+    "ヶ月",
+    "か月",
+    "日間",
+    "時間",
+    "番目",
+    "団体",
+    "世帯",
+    "施設",
+    "万円",
+    "億円",
+    "トン",
+    "kWh",
+    "kW",
+    "MW",
+    "km",
+    "ha",
+    "kg",
+    "人",
+    "名",
+    "件",
+    "回",
+    "つ",
+    "社",
+    "校",
+    "台",
+    "基",
+    "倍",
+    "割",
+    "円",
+    "年",
+    "%",
+    "℃",
+)
+"""Units and counter words read right after a number, longest first (カ国・地域 before カ国)."""
+
+DURATION_UNITS = {"年間": "Y", "カ月": "M", "ヵ月": "M", "ヶ月": "M", "か月": "M", "日間": "D"}
+"""Counters that make a number a duration, with the ISO 8601 designator of each."""
+
+PREFIX_QUALIFIERS = {
+    "少なくとも": "at-least",
+    "およそ": "about",
+    "のべ": "cumulative",
+    "延べ": "cumulative",
+    "累計": "cumulative",
+    "合計": "total",
+    "総計": "total",
+    "最大": "at-most",
+    "最低": "at-least",
+    "ほぼ": "about",
+    "計": "total",
+    "約": "about",
+}
+"""Words written right before a number that qualify it ("約70名": about 70 people)."""
+
+SUFFIX_QUALIFIERS = {
+    "を超える": "more-than",
+    "を超え": "more-than",
+    "あまり": "more-than",
+    "以上": "at-least",
+    "以内": "at-most",
+    "以下": "at-most",
+    "未満": "less-than",
+    "余り": "more-than",
+    "程度": "about",
+    "前後": "about",
+    "ほど": "about",
+    "超": "more-than",
+    "余": "more-than",
+}
+"""Words written right after a number and its unit that qualify it ("2,500を超える")."""
+
+_NOT_QUALIFIERS = ("契約", "要約", "節約", "制約", "集約", "公約", "予約", "条約", "規約",
+                   "設計", "会計", "統計", "時計", "家計", "推計", "生計", "余計")  # fmt: skip
+"""Words ending in a one-kanji qualifier (約, 計) that are other words: 契約 "contract"."""
+
+_KANJI_DIGITS = {k: n for n, k in enumerate("〇一二三四五六七八九")}
+_KANJI_POWERS = {"十": 10, "百": 100, "千": 1000}
+_MULTIPLIERS = {"万": 10_000, "億": 100_000_000}
+
+_WIDE = str.maketrans("０１２３４５６７８９，．％", "0123456789,.%")
+"""Full-width digits, comma, point and percent sign, read as their ASCII forms."""
+
+_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z_.,])(?P<digits>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)(?![0-9_])"
+    r"|(?<![\u4e00-\u9fff\u3005])(?P<kanji>[〇一二三四五六七八九十百千]+)"
+)
+"""A number in digits (not touching a Latin letter before it: G7, CO2, PM2.5, H25), or in
+kanji numerals not preceded by a kanji (日中韓三カ国 is a designation, not a count)."""
+
+_NOT_NUMBERS = (
+    re.compile(r"https?://[^\s」）)]+"),
+    re.compile(r"「[^」]*」|『[^』]*』"),
+    re.compile(r"第(?:[0-9]+|[〇一二三四五六七八九十百千]+)"),
+)
+"""Spans whose numbers are no quantities: a URL; a quoted title (「グローバル500賞」); an ordinal
+designation (第2期, 第3期建屋, 第7節)."""
+
+_ITEM_NUMBER = re.compile(r"(?:[(（][0-9]{1,2}[)）]|[0-9]{1,2}[.．)）](?![0-9])|[1-9]\s)")
+"""A number that starts a line as an item or heading number: "(3)", "2.", "1 " (a bare "1 " only
+where no counter follows it, so "3 件" at the start of a line stays a count)."""
+
+
+@dataclass(frozen=True)
+class NumberStatement:
+    """A number the source gives: where, as written, its value, unit and qualifier.
+
+    ``expression`` is the number as written (spaces removed: "11,107", "1.5", "二", "1.2万");
+    ``value`` the number itself (a multiplier such as 万 applied); ``unit`` the counter or unit
+    written right after it ("人", "カ国・地域", "%", "割", "" when none); ``qualifier`` one of
+    "about", "cumulative", "total", "more-than", "at-least", "at-most", "less-than" (two joined
+    by "+"), or "" when none, and ``wording`` the words it was read from ("約", "を超える").
+    """
+
+    line: int
+    section: str
+    expression: str
+    value: Decimal
+    unit: str
+    qualifier: str
+    wording: str
+
+    def row(self) -> tuple[str, ...]:
+        """The TSV row, in the order of ``NUMBERS_HEADER``."""
+        return (
+            str(self.line),
+            self.section,
+            self.expression,
+            plain(self.value),
+            self.unit,
+            self.qualifier,
+            self.wording,
+        )
+
+
+NUMBERS_HEADER = ("line", "section", "expression", "value", "unit", "qualifier", "wording")
+
+
+def plain(value: Decimal) -> str:
+    """``value`` written without exponent or trailing zeros: 2500, 1.5, 0.5."""
+    return format(value.normalize(), "f")
+
+
+def kanji_number(text: str) -> int:
+    """The value of a kanji numeral: 三 → 3, 十二 → 12, 二百五 → 205, 〇 → 0."""
+    total, digit = 0, None
+    for char in text:
+        if char in _KANJI_DIGITS:
+            digit = _KANJI_DIGITS[char] if digit is None else digit * 10 + _KANJI_DIGITS[char]
+        else:
+            total += (1 if digit is None else digit) * _KANJI_POWERS[char]
+            digit = None
+    return total + (digit or 0)
+
+
+def _mask(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: "|" * len(m.group(0)), text)
+
+
+def _number_text(content: str) -> str:
+    """``content`` ready for reading numbers, positions kept: spaces removed, wide digits read,
+    and dates, URLs, quoted titles and ordinals masked with ``|``."""
+    text = normalise(content).translate(_WIDE)
+    for pattern in (*_NOT_NUMBERS, _DATE, _ABBREVIATED):
+        text = _mask(text, pattern)
+    return text
+
+
+def _unit_at(text: str, end: int) -> str:
+    return next((unit for unit in COUNTERS if text.startswith(unit, end)), "")
+
+
+def _prefix_qualifier(text: str, start: int) -> tuple[str, str]:
+    for word, meaning in PREFIX_QUALIFIERS.items():
+        begin = start - len(word)
+        if begin >= 0 and text.startswith(word, begin):
+            if len(word) == 1 and text[max(begin - 1, 0) : start] in _NOT_QUALIFIERS:
+                continue
+            return meaning, word
+    return "", ""
+
+
+def _suffix_qualifier(text: str, end: int) -> tuple[str, str]:
+    for word, meaning in SUFFIX_QUALIFIERS.items():
+        if text.startswith(word, end):
+            return meaning, word
+    return "", ""
+
+
+def _item_number_length(line: Line, text: str) -> int:
+    """How many characters of ``text`` an item number at the start of ``line`` takes (0: none).
+
+    A heading's number is not in its content already; a body line that starts like a heading
+    out of sequence ("1 これは…") or like a list item ("(3)", "2.") starts with an item number.
+    """
+    found = _ITEM_NUMBER.match(line.content.translate(_WIDE))
+    if line.heading or not found:
+        return 0
+    length = len(normalise(found.group(0)))
+    if found.group(0)[-1].isspace() and _unit_at(text, length):
+        return 0  # "3 件を採択": a count, not an item number
+    return length
+
+
+def _numbers_in(line: Line) -> Iterator[NumberStatement]:
+    text = _number_text(line.content)
+    written = normalise(line.content)  # the same positions, digits as the source writes them
+    skip = _item_number_length(line, text)
+    for found in _NUMBER.finditer(text):
+        if found.start() < skip:
+            continue
+        end = found.end()
+        if found["digits"] is not None:
+            value = Decimal(found["digits"].replace(",", ""))
+            if text[end : end + 1] in _MULTIPLIERS:
+                value *= _MULTIPLIERS[text[end]]
+                end += 1
+            unit = _unit_at(text, end)
+            if not unit and re.match(r"[A-Za-z]", text[end : end + 1]):
+                continue  # a name or symbol: 3R, 5G
+        else:
+            unit = _unit_at(text, end)
+            if not unit:
+                continue  # 一部, 一層: a kanji numeral counts only with a counter after it
+            value = Decimal(kanji_number(found["kanji"]))
+        before, before_words = _prefix_qualifier(text, found.start())
+        after, after_words = _suffix_qualifier(text, end + len(unit))
+        yield NumberStatement(
+            line.number,
+            line.section,
+            written[found.start() : end],
+            value,
+            unit,
+            "+".join(q for q in (before, after) if q),
+            "…".join(w for w in (before_words, after_words) if w),
+        )
+
+
+def numbers(text: str) -> list[NumberStatement]:
+    """Every number of ``text`` that is a fact, in order of line and position."""
+    return [statement for line in lines(text) for statement in _numbers_in(line)]
+
+
 # --- output ---------------------------------------------------------------------------------
 
 
@@ -524,7 +817,7 @@ def write_tsv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) 
 
 
 def write_all(text: str, outdir: Path) -> dict[str, int]:
-    """Write ``dated-statements.tsv`` and ``organisations.tsv`` into ``outdir``."""
+    """Write ``dated-statements.tsv``, ``organisations.tsv`` and ``numbers.tsv`` into ``outdir``."""
     outdir.mkdir(parents=True, exist_ok=True)
     return {
         "dated-statements.tsv": write_tsv(
@@ -537,11 +830,14 @@ def write_all(text: str, outdir: Path) -> dict[str, int]:
             NAMES_HEADER,
             (n.row() for n in organisation_names(text)),
         ),
+        "numbers.tsv": write_tsv(
+            outdir / "numbers.tsv", NUMBERS_HEADER, (n.row() for n in numbers(text))
+        ),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m kggraph.sourcefacts SOURCE OUTDIR``: write both lists, print their sizes."""
+    """``python -m kggraph.sourcefacts SOURCE OUTDIR``: write the lists, print their sizes."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2:
         print("usage: python -m kggraph.sourcefacts SOURCE OUTDIR", file=sys.stderr)
