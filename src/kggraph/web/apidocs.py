@@ -33,7 +33,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",  # as on every page (kggraph.web.security)
     )
 )
 """Only this server: the page can neither load nor send anything elsewhere."""

@@ -2,8 +2,9 @@
 
 ``create_app_from_env`` is the factory uvicorn calls in each worker process (``kggraph serve``
 hands the settings over as ``KGGRAPH_*`` variables); it puts ``kggraph.web.fastpath`` in front
-of the application, so queries skip the framework's layers. Middlewares: CORS for GET and POST
-without credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
+of the application, so queries skip the framework's layers, and ``kggraph.web.security`` around
+both (security headers, no caching of errors). Middlewares: CORS for GET and POST without
+credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from kggraph.web import (
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import text_error
 from kggraph.web.runtime import Runtime
+from kggraph.web.security import SecurityHeaders
 
 GZIP_MINIMUM_BYTES = 1024
 EXPOSED_HEADERS = ("ETag", "Kggraph-Version", endpoint.TRUNCATED_HEADER)
@@ -81,16 +83,18 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def create_server(settings: Settings) -> SparqlFastPath:
+def create_server(settings: Settings) -> SecurityHeaders:
     """The application as served: queries to ``/sparql`` answered in front of the framework
-    (``kggraph.web.fastpath``), everything else by ``create_app``'s application."""
+    (``kggraph.web.fastpath``), everything else by ``create_app``'s application, and every
+    answer of either given the security and error-caching headers (``kggraph.web.security``)."""
     app = create_app(settings)
-    return SparqlFastPath(
+    fast = SparqlFastPath(
         app, app.state.runtime, gzip_minimum=GZIP_MINIMUM_BYTES, exposed_headers=EXPOSED_HEADERS
     )
+    return SecurityHeaders(fast)
 
 
-def create_app_from_env() -> SparqlFastPath:
+def create_app_from_env() -> SecurityHeaders:
     """The uvicorn factory: settings from the ``KGGRAPH_*`` environment."""
     return create_server(load_settings())
 
@@ -108,7 +112,7 @@ async def health(request: Request) -> JSONResponse:
                 "hits": runtime.cache.stats.hits,
                 "misses": runtime.cache.stats.misses,
             },
-        }
+        },
     )
 
 

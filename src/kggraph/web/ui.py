@@ -55,7 +55,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",  # as on every page (kggraph.web.security)
     )
 )
 """Only this server: the page can neither load nor send anything elsewhere."""
