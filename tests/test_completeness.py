@@ -55,7 +55,7 @@ from rdflib import Literal, URIRef
 
 from kggraph.derive import FISCAL_YEAR_PREFIX
 from kggraph.eras import ERAS, QUALIFIERS
-from kggraph.namespaces import EDTF, KG, PROV, RDFS, SCHEMA, SKOS, XSD
+from kggraph.namespaces import EDTF, KG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from kggraph.sourcefacts import (
     DURATION_UNITS,
     LEGAL_FORM_PREFIXES,
@@ -86,6 +86,8 @@ TEXT_PROPERTIES = (
     KG.asOfText,
     KG.fiscalYearText,
     KG.startFiscalYearText,
+    KG.baselineFiscalYearText,
+    KG.targetFiscalYearText,
 )
 
 
@@ -626,9 +628,21 @@ def _years_of(graph: rdflib.Graph, node: rdflib.term.Node) -> set[int]:
 
 
 def _linked(graph: rdflib.Graph, node: rdflib.term.Node) -> set[rdflib.term.Node]:
-    """``node`` and every node one link away from it, in either direction."""
+    """``node`` and every node one link away from it, in either direction.
+
+    A reified statement is the link it states: a node that a statement points to (an editorial
+    statement's reason) is linked to the statement's subject and object as well.
+    """
     out = {value for value in graph.objects(node, None) if isinstance(value, URIRef)}
-    return {node} | out | {s for s in graph.subjects(None, node) if isinstance(s, URIRef)}
+    into = {s for s in graph.subjects(None, node) if isinstance(s, URIRef)}
+    stated = {
+        part
+        for statement in into
+        for prop in (RDF.subject, RDF.object)
+        for part in graph.objects(statement, prop)
+        if isinstance(part, URIRef)
+    }
+    return {node} | out | into | stated
 
 
 def _comment_number_key(node: rdflib.term.Node, number: CommentNumber) -> str:
@@ -654,7 +668,7 @@ def _missing_comment_numbers(
         near = _linked(graph, node)
         years = {year for other in near for year in _years_of(graph, other)}
         stated = {value for other in near for value in values[other]}
-        for number in comment_numbers(text):
+        for number in dict.fromkeys(comment_numbers(text)):  # each number once per comment
             if ("comment-number", _comment_number_key(node, number)) in exclusions:
                 continue
             if number.year and int(number.value) not in years:
@@ -715,6 +729,13 @@ def test_the_comment_check_accepts_linked_values_and_dates_only() -> None:
     )
     missing = _missing_comment_numbers(graph, data, {})
     assert [line.split("\t")[1] for line in missing] == ["6", "2018"]
+    reason = _tiny_graph(
+        "n:s a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ; kg:reason n:r ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> n:b . "
+        'n:r <http://www.w3.org/2000/01/rdf-schema#comment> "FY2017 and 10, not 7"@en .'
+    )
+    both = graph + reason
+    assert [line.split("\t")[1] for line in _missing_comment_numbers(both, reason, {})] == ["7"]
     excluded = {("comment-number", "https://example.org/n/a:6"): "a reason long enough"}
     assert [line.split("\t")[1] for line in _missing_comment_numbers(graph, data, excluded)] == [
         "2018"
