@@ -22,6 +22,8 @@ from rdflib.term import Node
 from kggraph.namespaces import (
     DATED_PAIRS,
     DCTERMS,
+    EDTF,
+    EDTF_PAIRS,
     FISCAL_PAIRS,
     FOAF,
     ID_IRI,
@@ -54,6 +56,7 @@ DATATYPE_PROPERTIES = frozenset(
     [
         *(iso for iso, _ in DATED_PAIRS),
         *(text for _, text in (*DATED_PAIRS, *FISCAL_PAIRS)),
+        *(edtf for _, edtf in EDTF_PAIRS),
         KG.duration,
         KG.value,
         KG.role,
@@ -62,6 +65,8 @@ DATATYPE_PROPERTIES = frozenset(
 )
 SYMMETRIC = (KG.partnerCity, KG.friendshipCity, KG.sisterCity, KG.environmentalSisterCity)
 TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+EXTERNAL_KINDS = (*TERM_KINDS, RDFS.Datatype)
+"""What ``external.ttl`` declares: these, and datatypes (the EDTF datatype)."""
 
 REQUIRED_CONCEPTS = {
     "agreement-type": (
@@ -106,12 +111,14 @@ REQUIRED_CONCEPTS = {
         "yen-loans",
         "member-local-governments",
     ),
+    "editorial-basis": ("inferred", "outside-knowledge", "modelling", "date-reading"),
 }
 SCHEME_CLASS = {
     "agreement-type": KG.AgreementType,
     "sector": KG.Sector,
     "unit": KG.Unit,
     "measure": KG.Measure,
+    "editorial-basis": KG.EditorialBasis,
 }
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -172,6 +179,10 @@ ALIGNMENTS = [
     (KG.agreementType, RDFS.subPropertyOf, DCTERMS.type),
     (KG.partOfSection, RDFS.subPropertyOf, DCTERMS.isPartOf),
     (KG.partOfProgramme, RDFS.subPropertyOf, DCTERMS.isPartOf),
+    (KG.EditorialStatement, RDFS.subClassOf, RDF.Statement),
+    (KG.EditorialStatement, RDFS.subClassOf, PROV.Entity),
+    (KG.EditorialBasis, RDFS.subClassOf, SKOS.Concept),
+    (KG.editorialBasis, RDFS.subPropertyOf, DCTERMS.type),
     (KG.about, RDFS.subPropertyOf, SCHEMA.about),
     (KG.underAgreement, RDFS.subPropertyOf, PROV.wasInfluencedBy),
     (KG.sisterCity, RDFS.subPropertyOf, KG.partnerCity),
@@ -185,6 +196,7 @@ DISJOINT = [
     (KG.Project, KG.Event),
     (KG.Company, KG.GovernmentOrganization),
     (KG.Sector, KG.Unit),
+    (KG.EditorialBasis, KG.Measure),
 ]
 
 SAMPLE = """
@@ -327,8 +339,8 @@ def test_the_ontology_defines_no_kg_term_beyond_the_namespace(ontology: rdflib.G
 
 def test_the_expected_kinds_add_up() -> None:
     kinds = [_expected_kind(t) for t in KG_TERMS]
-    assert (kinds.count(OWL.Class), kinds.count(OWL.DatatypeProperty)) == (39, 16)
-    assert kinds.count(OWL.ObjectProperty) == len(KG_TERMS) - 55
+    assert (kinds.count(OWL.Class), kinds.count(OWL.DatatypeProperty)) == (42, 21)
+    assert kinds.count(OWL.ObjectProperty) == len(KG_TERMS) - 63
 
 
 def test_city_partnerships_are_symmetric_between_cities(kggraph: rdflib.Graph) -> None:
@@ -415,7 +427,11 @@ def test_every_property_has_one_named_domain_and_range(ontology: rdflib.Graph) -
 
 def test_datatype_properties_range_over_datatypes(kggraph: rdflib.Graph) -> None:
     ranges = {p: kggraph.value(p, RDFS.range) for p in DATATYPE_PROPERTIES}
-    assert all(str(r).startswith((str(XSD), str(RDF), str(RDFS))) for r in ranges.values())
+    outside = {
+        p: r for p, r in ranges.items() if not str(r).startswith((str(XSD), str(RDF), str(RDFS)))
+    }
+    assert set(outside) == {edtf for _, edtf in EDTF_PAIRS}
+    assert set(outside.values()) == {EDTF.EDTF}
     assert {ranges[p] for p, _ in DATED_PAIRS} == {RDFS.Literal}
     assert {ranges[p] for _, p in (*DATED_PAIRS, *FISCAL_PAIRS)} == {RDF.langString}
     assert ranges[KG.duration] == XSD.duration
@@ -523,7 +539,7 @@ def _concepts_of(concepts: rdflib.Graph, scheme: URIRef) -> set[Node]:
     return set(concepts.subjects(SKOS.inScheme, scheme))
 
 
-def test_there_are_exactly_the_four_schemes(concepts: rdflib.Graph) -> None:
+def test_there_are_exactly_the_five_schemes(concepts: rdflib.Graph) -> None:
     schemes = set(concepts.subjects(RDF.type, SKOS.ConceptScheme))
     assert schemes == {URIRef(f"{ID_IRI}concept/{slug}") for slug in SCHEME_CLASS}
     for scheme in schemes:
@@ -599,13 +615,14 @@ def _external_terms_used(graph: rdflib.Graph) -> set[URIRef]:
 def test_external_terms_are_declared_with_type_and_namespace(external: rdflib.Graph) -> None:
     wrong = {}
     for term in set(external.subjects()):
-        kinds = set(external.objects(term, RDF.type)) & set(TERM_KINDS)
+        kinds = set(external.objects(term, RDF.type)) & set(EXTERNAL_KINDS)
         defined_by = list(external.objects(term, RDFS.isDefinedBy))
         namespace = _namespace_of(term)
         if len(kinds) != 1 or defined_by != [URIRef(namespace)] or namespace == VOCAB_IRI:
             wrong[str(term)] = (kinds, defined_by)
     assert not wrong, wrong
-    assert set(external.predicates()) <= {RDF.type, RDFS.label, RDFS.isDefinedBy}
+    assert set(external.predicates()) <= {RDF.type, RDFS.label, RDFS.isDefinedBy, RDFS.seeAlso}
+    assert (EDTF.EDTF, RDF.type, RDFS.Datatype) in external
 
 
 def test_everything_the_ontology_relies_on_is_declared(
@@ -684,7 +701,7 @@ def clashing() -> list[str]:
 
 @pytest.mark.slow
 def test_ontology_sample_and_data_are_consistent(expanded: rdflib.Graph) -> None:
-    assert len(ONE_MEMBER_PER_CLASS) == 39
+    assert len(ONE_MEMBER_PER_CLASS) == 42
     assert all(member in expanded for member in ONE_MEMBER_PER_CLASS)
     assert _inconsistencies(expanded) == []
 

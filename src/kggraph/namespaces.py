@@ -33,6 +33,8 @@ __all__ = [
     "DATED_PAIRS",
     "DCAT",
     "DCTERMS",
+    "EDTF",
+    "EDTF_PAIRS",
     "FISCAL_PAIRS",
     "FOAF",
     "ID_IRI",
@@ -69,6 +71,9 @@ SHAPES_IRI = BASE_IRI + "shapes#"
 
 SCHEMA = SDO
 """schema.org in its https form (rdflib's closed ``SDO`` namespace)."""
+
+EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
+"""The Library of Congress's datatype for Extended Date/Time Format values: ``EDTF.EDTF``."""
 
 
 class KG(DefinedNamespace):
@@ -115,11 +120,14 @@ class KG(DefinedNamespace):
     FiscalYear: URIRef
     SourceDocument: URIRef
     SourceSection: URIRef
+    EditorialStatement: URIRef
+    EditorialReason: URIRef
     # --- classes: controlled vocabularies (SKOS concepts)
     AgreementType: URIRef
     Sector: URIRef
     Unit: URIRef
     Measure: URIRef
+    EditorialBasis: URIRef
 
     # --- object properties
     containedInPlace: URIRef
@@ -157,6 +165,8 @@ class KG(DefinedNamespace):
     fiscalYear: URIRef
     startFiscalYear: URIRef
     partOfSection: URIRef
+    reason: URIRef
+    editorialBasis: URIRef
 
     # --- datatype properties (each ISO value has a *Text twin with the source's wording)
     date: URIRef
@@ -169,6 +179,11 @@ class KG(DefinedNamespace):
     foundingDateText: URIRef
     asOf: URIRef
     asOfText: URIRef
+    dateEDTF: URIRef
+    startDateEDTF: URIRef
+    endDateEDTF: URIRef
+    foundingDateEDTF: URIRef
+    asOfEDTF: URIRef
     fiscalYearText: URIRef
     startFiscalYearText: URIRef
     duration: URIRef
@@ -190,6 +205,15 @@ DATED_PAIRS: tuple[tuple[URIRef, URIRef], ...] = (
     (KG.asOf, KG.asOfText),
 )
 """Pairs of (ISO value property, original Japanese text property)."""
+
+EDTF_PAIRS: tuple[tuple[URIRef, URIRef], ...] = (
+    (KG.date, KG.dateEDTF),
+    (KG.startDate, KG.startDateEDTF),
+    (KG.endDate, KG.endDateEDTF),
+    (KG.foundingDate, KG.foundingDateEDTF),
+    (KG.asOf, KG.asOfEDTF),
+)
+"""Pairs of (ISO value property, its EDTF companion for a date the editors read)."""
 
 FISCAL_PAIRS: tuple[tuple[URIRef, URIRef], ...] = (
     (KG.fiscalYear, KG.fiscalYearText),
@@ -217,6 +241,7 @@ PREFIXES: MappingProxyType[str, str] = MappingProxyType(
         "vann": str(VANN),
         "void": str(VOID),
         "sh": str(SH),
+        "edtf": str(EDTF),
     }
 )
 """The prefix map shared by Turtle output, SPARQL queries and HTML pages."""
