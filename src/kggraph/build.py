@@ -20,6 +20,7 @@ from kggraph.config import Settings
 from kggraph.derive import add_fiscal_years
 from kggraph.descriptions import write_descriptions
 from kggraph.dumps import DumpFile, write_dumps, write_json
+from kggraph.editorial import check_editorial
 from kggraph.errors import ValidationFailed
 from kggraph.loader import SourceFile, load_sources
 from kggraph.namespaces import RDF, shorten
@@ -72,6 +73,8 @@ def check(settings: Settings, on_step: Step = _quiet) -> Checked:
     fiscal_years = add_fiscal_years(store)
     on_step("validate")
     report = validate_store(store, settings.shapes_dir, sources)
+    files = {source.graph.value: source.name for source in sources}
+    report = report.adding(check_editorial(store, files))
     return Checked(store, sources, fiscal_years, report)
 
 

@@ -60,6 +60,10 @@ class ValidationReport:
     def conforms(self) -> bool:
         return not self.violations
 
+    def adding(self, more: Iterable[ValidationResult]) -> ValidationReport:
+        """This report with the findings of another check (a build check) merged in."""
+        return ValidationReport(results=_ordered([*self.results, *more]))
+
     def text(self) -> str:
         """A plain-text report, one block per finding."""
         return "\n\n".join(_describe(r) for r in self.results) or "No findings."
@@ -136,8 +140,16 @@ def validate_store(
     _conforms, results = validate_graph(data, load_shapes(shapes_dir))
     files = {source.graph.value: source.name for source in sources}
     found = [_result(results, node, data, store, files) for node in _result_nodes(results)]
-    found.sort(key=lambda r: (r.severity != "Violation", r.source or "", r.focus, r.path or ""))
-    return ValidationReport(results=tuple(found))
+    return ValidationReport(results=_ordered(found))
+
+
+def _ordered(found: Iterable[ValidationResult]) -> tuple[ValidationResult, ...]:
+    """Violations first, then by file, node and path."""
+    return tuple(sorted(found, key=_order))
+
+
+def _order(r: ValidationResult) -> tuple[bool, str, str, str]:
+    return (r.severity != "Violation", r.source or "", r.focus, r.path or "")
 
 
 def _result_nodes(results: rdflib.Graph) -> list[Node]:
