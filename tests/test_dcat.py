@@ -26,6 +26,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 from kggraph.build import BuildResult
 from kggraph.namespaces import ID_IRI, KG, ONTOLOGY_IRI
 from kggraph.release import Release
+from kggraph.store import EDITORIAL_GRAPH
 from tests.conftest import ROOT, Server, start_server, stop_server
 
 STANDARDS = ROOT.parent / "shared" / "standards" / "dcat-ap"
@@ -333,3 +334,27 @@ def test_locations_follow_the_public_url_and_identities_stay(
     assert downloads and all(u.startswith(public + "/dumps/") for u in downloads)
     service = graph.value(CATALOG, DCAT.service)
     assert str(graph.value(service, DCAT.endpointURL)) == public + "/sparql"
+
+
+def test_the_editorial_graph_is_a_dataset_of_the_catalog(
+    catalog: rdflib.Graph, store: ox.Store, server: Server
+) -> None:
+    """Listed by its graph IRI, with its size and both languages; its distribution answers."""
+    editorial = URIRef("https://w3id.org/kggraph/catalog#editorial")
+    assert (CATALOG, DCAT.dataset, editorial) in catalog
+    assert (DATASET, DCTERMS.hasPart, editorial) in catalog
+    assert (editorial, RDF.type, DCAT.Dataset) in catalog
+    assert catalog.value(editorial, DCTERMS.identifier) == Literal(EDITORIAL_GRAPH.value)
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EDITORIAL_GRAPH.value}> {{ ?s ?p ?o }} }}"
+    [(count,)] = _rows(store, query)
+    void_triples = URIRef("http://rdfs.org/ns/void#triples")
+    assert int(catalog.value(editorial, void_triples)) == int(count) > 0
+    for predicate in (DCTERMS.title, DCTERMS.description):
+        languages = {t.language for t in catalog.objects(editorial, predicate)}
+        assert languages == {"en", "ja"}, predicate
+    distribution = catalog.value(editorial, DCAT.distribution)
+    access = catalog.value(distribution, DCAT.accessURL)
+    assert str(access) == server.url + "/graph/editorial"
+    answer = httpx.get(str(access), headers=TURTLE, timeout=30)
+    assert answer.status_code == 200
+    assert len(rdflib.Graph().parse(data=answer.text, format="turtle")) == int(count)

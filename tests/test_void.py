@@ -20,6 +20,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from kggraph.build import BuildResult
 from kggraph.namespaces import ID_IRI, ONTOLOGY_IRI
 from kggraph.release import Release
+from kggraph.store import EDITORIAL_GRAPH
 from tests.conftest import Server
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -61,12 +62,12 @@ def void(server: Server) -> Iterator[rdflib.Graph]:
 
 @pytest.fixture(scope="module")
 def dataset(void: rdflib.Graph) -> URIRef:
-    datasets = set(void.subjects(rdflib.RDF.type, VOID.Dataset))
-    assert len(datasets) == 1
-    found = datasets.pop()
-    assert isinstance(found, URIRef)
+    """The dataset the description is about; its only other dataset is the editorial subset."""
     doc = URIRef("https://w3id.org/kggraph/.well-known/void")
-    assert void.value(doc, FOAF.primaryTopic) == found
+    found = void.value(doc, FOAF.primaryTopic)
+    assert isinstance(found, URIRef)
+    datasets = set(void.subjects(rdflib.RDF.type, VOID.Dataset))
+    assert datasets == {found, *void.objects(found, VOID.subset)}
     return found
 
 
@@ -255,3 +256,41 @@ def test_an_unknown_format_is_refused(server: Server) -> None:
     assert refused.status_code == 406 and refused.text.count("\n") == 1
     missing = httpx.get(server.url + "/.well-known/void.csv", timeout=30)
     assert missing.status_code == 404
+
+
+EDITORIAL = URIRef(EDITORIAL_GRAPH.value)
+EDITORIAL_COUNT = (
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EDITORIAL_GRAPH.value}> {{ ?s ?p ?o }} }}"
+)
+
+
+def _languages(graph: rdflib.Graph, node: rdflib.term.Node, predicate: URIRef) -> set[str]:
+    return {t.language or "" for t in graph.objects(node, predicate) if isinstance(t, Literal)}
+
+
+def test_the_editorial_graph_is_a_subset_with_its_size(
+    void: rdflib.Graph, dataset: URIRef, store: ox.Store
+) -> None:
+    size = _number(store, EDITORIAL_COUNT)
+    assert size > 0
+    assert list(void.objects(dataset, VOID.subset)) == [EDITORIAL]
+    assert (EDITORIAL, rdflib.RDF.type, VOID.Dataset) in void
+    assert _int(void, EDITORIAL, VOID.triples) == size
+    assert _languages(void, EDITORIAL, DCTERMS.title) == {"en", "ja"}
+    assert _languages(void, EDITORIAL, DCTERMS.description) == {"en", "ja"}
+    english = next(t for t in void.objects(EDITORIAL, DCTERMS.description) if t.language == "en")
+    assert "source does not make" in english and "union" in english
+
+
+def test_the_service_description_lists_the_editorial_graph(server: Server, store: ox.Store) -> None:
+    answer = httpx.get(server.sparql, headers=TURTLE, timeout=30)
+    description = rdflib.Graph().parse(data=answer.text, format="turtle")
+    named = description.value(predicate=SD.name, object=EDITORIAL)
+    assert named is not None, "no sd:NamedGraph with the editorial graph's IRI"
+    assert (named, rdflib.RDF.type, SD.NamedGraph) in description
+    assert _int(description, named, VOID.triples) == _number(store, EDITORIAL_COUNT)
+    assert _languages(description, named, DCTERMS.description) == {"en", "ja"}
+    japanese = description.value(named, DCTERMS.title)
+    assert japanese is not None
+    others = [n for n in description.subjects(rdflib.RDF.type, SD.NamedGraph) if n != named]
+    assert others and all(description.value(n, DCTERMS.description) is None for n in others)

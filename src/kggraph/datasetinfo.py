@@ -73,6 +73,36 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
 )
 """Search words for portals, as (English, Japanese) pairs."""
 
+EDITORIAL_DATASET = CATALOG + "#editorial"
+"""The editorial graph as a dataset of the catalog (its identity; the graph IRI is where it is)."""
+EDITORIAL_DISTRIBUTION = CATALOG + "#editorial-graph"
+EDITORIAL_TITLE = {
+    "en": "Editorial statements: what the editors add to the source",
+    "ja": "編集者による追加の記述: 典拠にない記述",
+}
+EDITORIAL_DESCRIPTION = {
+    "en": "The named graph https://w3id.org/kggraph/graph/editorial holds every statement the "
+    "source does not make (inferred from context, taken from outside knowledge, added for "
+    "modelling convenience, or a date the editors read), each explained by a "
+    "kg:EditorialStatement node with its reason, attributed to the kggraph project. The default "
+    "graph of the endpoint is the union of all graphs; leave this one out to query what the "
+    "source says, only.",
+    "ja": "名前付きグラフ https://w3id.org/kggraph/graph/editorial は、典拠が述べていない記述"
+    "(文脈からの推論、典拠外の知識、モデル化の便宜による追加、編集者が読み取った日付)をすべて収め、"
+    "それぞれを理由を添えた kg:EditorialStatement の節点で説明し、"
+    "kggraph プロジェクトに帰属させる。エンドポイントの既定グラフは全グラフの和であり、"
+    "このグラフを除けば典拠が述べることだけを問い合わせられる。",
+}
+
+
+@dataclass(frozen=True)
+class GraphPart:
+    """A named graph the descriptions list on its own: its IRI and its size."""
+
+    iri: str
+    triples: int
+
+
 LOCATION_PREDICATES = frozenset(
     str(p)
     for p in (

@@ -16,6 +16,10 @@ Kitakyushu), not ``dct:source``: DCAT-AP gives ``dct:source`` of a dataset the r
 
 The licence is the one the ontology's header states (``dcterms:license``), so the data and its
 vocabulary are published under the same terms.
+
+The editorial graph (statements the source does not make) is a dataset of its own in the
+catalog, part of the main one (``dct:hasPart``/``dct:isPartOf``), identified by its graph IRI,
+with its size (``void:triples``) and one distribution: the graph's triples at its IRI.
 """
 
 from __future__ import annotations
@@ -34,7 +38,12 @@ from kggraph.datasetinfo import (
     CONTACT_NAME,
     DATASET,
     DESCRIPTION,
+    DUMP_KINDS,
     DUMPS,
+    EDITORIAL_DATASET,
+    EDITORIAL_DESCRIPTION,
+    EDITORIAL_DISTRIBUTION,
+    EDITORIAL_TITLE,
     HOMEPAGE,
     IANA_MEDIA_TYPES,
     KEYWORDS,
@@ -49,9 +58,22 @@ from kggraph.datasetinfo import (
     VCARD,
     VOID_DOCUMENT,
     Download,
+    GraphPart,
     Triples,
 )
-from kggraph.namespaces import DCAT, DCTERMS, FOAF, ID_IRI, ONTOLOGY_IRI, PROV, RDF, RDFS, SKOS, XSD
+from kggraph.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    ID_IRI,
+    ONTOLOGY_IRI,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    VOID,
+    XSD,
+)
 
 EU = "http://publications.europa.eu/resource/authority/"
 LANGUAGES = {"en": EU + "language/ENG", "ja": EU + "language/JPN"}
@@ -68,12 +90,18 @@ DCAT_VERSION = str(DCAT) + "version"
 
 
 def catalog_triples(
-    facts: DatasetFacts, files: Sequence[Download], *, version: str
+    facts: DatasetFacts,
+    files: Sequence[Download],
+    *,
+    version: str,
+    editorial: GraphPart | None = None,
 ) -> list[ox.Triple]:
     """The catalog: DCAT-AP 3.0 triples for the dataset, its dumps and its endpoint."""
     g = Triples()
     _catalog(g, facts)
     _dataset(g, facts, version)
+    if editorial is not None:
+        _editorial(g, editorial, facts.license)
     for download in files:
         _distribution(g, download, facts.license)
     _sparql(g, facts.license)
@@ -135,6 +163,31 @@ def _dataset(g: Triples, facts: DatasetFacts, version: str) -> None:
     if facts.source is not None:
         g.iri(DATASET, PROV.wasDerivedFrom, facts.source.iri)
     g.iri(DATASET, DCAT.distribution, SPARQL_DISTRIBUTION)
+
+
+def _editorial(g: Triples, part: GraphPart, license_iri: str | None) -> None:
+    node, turtle = EDITORIAL_DATASET, DUMP_KINDS[".ttl"]
+    g.iri(CATALOG, DCAT.dataset, node)
+    g.iri(DATASET, DCTERMS.hasPart, node)
+    g.iri(node, DCTERMS.isPartOf, DATASET)
+    g.iri(node, RDF.type, DCAT.Dataset)
+    g.texts(node, DCTERMS.title, EDITORIAL_TITLE)
+    g.texts(node, DCTERMS.description, EDITORIAL_DESCRIPTION)
+    g.text(node, DCTERMS.identifier, part.iri)
+    g.typed(node, VOID.triples, str(part.triples), XSD.integer)
+    g.iri(node, DCTERMS.publisher, PUBLISHER)
+    g.iri(node, DCAT.contactPoint, CONTACT)
+    g.iri(node, DCTERMS.conformsTo, ONTOLOGY_IRI)
+    g.iri(node, DCAT.distribution, EDITORIAL_DISTRIBUTION)
+    g.iri(EDITORIAL_DISTRIBUTION, RDF.type, DCAT.Distribution)
+    g.text(EDITORIAL_DISTRIBUTION, DCTERMS.title, "The editorial graph at its IRI (Turtle)", "en")
+    g.text(EDITORIAL_DISTRIBUTION, DCTERMS.title, "編集上の記述のグラフ (Turtle)", "ja")
+    g.iri(EDITORIAL_DISTRIBUTION, DCAT.accessURL, part.iri)
+    g.iri(EDITORIAL_DISTRIBUTION, DCAT.mediaType, IANA_MEDIA_TYPES + turtle.media_type)
+    g.iri(EDITORIAL_DISTRIBUTION, DCTERMS.format, turtle.eu_file_type)
+    if license_iri:
+        g.iri(node, DCTERMS.license, license_iri)
+        g.iri(EDITORIAL_DISTRIBUTION, DCTERMS.license, license_iri)
 
 
 def _distribution(g: Triples, download: Download, license_iri: str | None) -> None:

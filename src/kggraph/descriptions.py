@@ -30,13 +30,14 @@ from kggraph.datasetinfo import (
     ONTOLOGY_FILE,
     VOID_FILE,
     Download,
+    GraphPart,
     is_dump,
 )
 from kggraph.dcat import catalog_triples
 from kggraph.dumps import MEDIA_TYPES, DumpFile
 from kggraph.namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF
 from kggraph.results import as_bytes
-from kggraph.store import GraphStore
+from kggraph.store import EDITORIAL_GRAPH, GraphStore
 from kggraph.void import void_triples
 
 
@@ -46,10 +47,12 @@ def write_descriptions(
     """Write ``ontology.ttl``, ``void.ttl`` and ``catalog.ttl`` into ``folder``."""
     facts = facts_of(triples)
     files = [Download(d.name, d.bytes, d.sha256) for d in dumps if is_dump(d.name)]
+    editorial = editorial_part(store)
+    catalog = catalog_triples(facts, files, version=__version__, editorial=editorial)
     documents = {
         ONTOLOGY_FILE: (ontology_triples(store), dict(PREFIXES)),
-        VOID_FILE: (void_triples(facts, files), DESCRIPTION_PREFIXES),
-        CATALOG_FILE: (catalog_triples(facts, files, version=__version__), DESCRIPTION_PREFIXES),
+        VOID_FILE: (void_triples(facts, files, editorial=editorial), DESCRIPTION_PREFIXES),
+        CATALOG_FILE: (catalog, DESCRIPTION_PREFIXES),
     }
     written = []
     for name, (content, prefixes) in documents.items():
@@ -58,6 +61,12 @@ def write_descriptions(
         digest = hashlib.sha256(data).hexdigest()
         written.append(DumpFile(name, len(data), digest, MEDIA_TYPES[".ttl"]))
     return written
+
+
+def editorial_part(store: GraphStore) -> GraphPart | None:
+    """The editorial graph and its size, or ``None`` when the project has no editorial file."""
+    size = sum(1 for _ in store.quads(graph=EDITORIAL_GRAPH))
+    return GraphPart(EDITORIAL_GRAPH.value, size) if size else None
 
 
 def ontology_triples(store: GraphStore) -> list[ox.Triple]:

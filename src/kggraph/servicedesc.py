@@ -3,7 +3,9 @@
 Served at the endpoint's own URL when a request carries no query. It names the endpoint, the
 query language, every result and graph format, the features (the default graph is the union of
 the named graphs; ``SERVICE`` only if an allow-list names endpoints), the default dataset with
-its named graphs and triple counts, and the VoID description of the dataset.
+its named graphs and triple counts, and the VoID description of the dataset. The editorial
+graph (statements the source does not make) carries a title and a description in English and
+Japanese, so a client can tell it from the graphs of the source's sections.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
+from kggraph.datasetinfo import EDITORIAL_DESCRIPTION, EDITORIAL_TITLE
 from kggraph.formats import FORMATS, Format
 from kggraph.namespaces import PREFIXES
 from kggraph.results import as_bytes
+from kggraph.store import EDITORIAL_GRAPH
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -79,7 +83,18 @@ def description(
             ox.Triple(named, _n(SD + "name"), _n(iri)),
             ox.Triple(named, _n(VOID + "triples"), ox.Literal(str(size), datatype=XSD_INTEGER)),
         ]
+        if iri == EDITORIAL_GRAPH.value:
+            t += _described(named)
     return t
+
+
+def _described(node: ox.NamedNode) -> list[ox.Triple]:
+    texts = ((DCT + "title", EDITORIAL_TITLE), (DCT + "description", EDITORIAL_DESCRIPTION))
+    return [
+        ox.Triple(node, _n(predicate), ox.Literal(text, language=lang))
+        for predicate, by_language in texts
+        for lang, text in by_language.items()
+    ]
 
 
 def serialize(triples: list[ox.Triple], fmt: str) -> bytes:

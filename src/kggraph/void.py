@@ -10,6 +10,9 @@ computed once per build from the graph's distinct triples.
 The service description at ``/sparql`` points here (``rdfs:seeAlso``) and states the same total
 triple count for its default graph; this description names that endpoint as the dataset's
 ``void:sparqlEndpoint``.
+
+The editorial graph (what the editors add to the source, ``kggraph.editorial``) is a
+``void:subset`` of the dataset, named by its graph IRI, with its own size and description.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from kggraph.datasetfacts import DatasetFacts
 from kggraph.datasetinfo import (
     DATASET,
     DESCRIPTION,
+    EDITORIAL_DESCRIPTION,
+    EDITORIAL_TITLE,
     HOMEPAGE,
     PUBLISHER,
     PUBLISHER_NAME,
@@ -30,12 +35,15 @@ from kggraph.datasetinfo import (
     TITLE,
     VOID_DOCUMENT,
     Download,
+    GraphPart,
     Triples,
 )
 from kggraph.namespaces import DCTERMS, FOAF, ID_IRI, PROV, RDF, VOID, XSD, shorten
 
 
-def void_triples(facts: DatasetFacts, files: Sequence[Download]) -> list[ox.Triple]:
+def void_triples(
+    facts: DatasetFacts, files: Sequence[Download], *, editorial: GraphPart | None = None
+) -> list[ox.Triple]:
     """The VoID description: the dataset, its statistics, partitions, access and links."""
     g = Triples()
     g.iri(VOID_DOCUMENT, RDF.type, VOID.DatasetDescription)
@@ -65,7 +73,18 @@ def void_triples(facts: DatasetFacts, files: Sequence[Download]) -> list[ox.Trip
     for example in facts.examples:
         g.iri(DATASET, VOID.exampleResource, example)
     _partitions(g, facts)
+    if editorial is not None:
+        _editorial_subset(g, editorial)
     return g.items
+
+
+def _editorial_subset(g: Triples, part: GraphPart) -> None:
+    g.iri(DATASET, VOID.subset, part.iri)
+    g.iri(part.iri, RDF.type, VOID.Dataset)
+    g.texts(part.iri, DCTERMS.title, EDITORIAL_TITLE)
+    g.texts(part.iri, DCTERMS.description, EDITORIAL_DESCRIPTION)
+    g.typed(part.iri, VOID.triples, str(part.triples), XSD.integer)
+    g.iri(part.iri, VOID.sparqlEndpoint, SPARQL_ENDPOINT)
 
 
 def partition_iri(kind: str, term: str) -> str:
