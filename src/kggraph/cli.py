@@ -221,8 +221,11 @@ def serve_command(
     """Serve the published graph: the SPARQL endpoint and its query page (uvicorn)."""
     import uvicorn
 
+    from kggraph.web.connections import guarded_protocol
+
     settings = _settings(root=root, output=output, host=host, port=port, workers=workers)
     console = Console(stderr=True)
+    _raise_open_files_limit(settings, console)
     if rebuild and is_stale(settings):
         console.print("The published output is missing or older than its inputs: building.")
         _build_before_serving(settings, console)
@@ -242,7 +245,29 @@ def serve_command(
         workers=settings.workers,
         access_log=access_log,
         log_level="info",
+        # closes connections whose headers are late, refuses those past the cap
+        http=guarded_protocol(  # type: ignore[arg-type] # a factory of protocols, as uvicorn uses it
+            header_timeout=settings.header_timeout, max_connections=settings.max_connections
+        ),
+        # uvicorn counts the asking connection too: +1 agrees with max_connections, and it also
+        # bounds requests in flight (an answer can outlive its connection)
+        limit_concurrency=settings.max_connections + 1,
+        ws="none",  # no WebSocket routes: an upgrade request is an ordinary request
     )
+
+
+def _raise_open_files_limit(settings: Settings, console: Console) -> None:
+    """Lift the soft limit on open files to the hard one; warn if even that is short of
+    ``max_connections``."""
+    from kggraph.web.connections import DESCRIPTOR_RESERVE, raise_open_files_limit
+
+    _, limit = raise_open_files_limit()
+    if limit < settings.max_connections + DESCRIPTOR_RESERVE:
+        console.print(
+            f"[yellow]This process may open {limit} files, fewer than KGGRAPH_MAX_CONNECTIONS "
+            f"({settings.max_connections}) needs; raise the hard limit (ulimit -Hn) or lower "
+            "the setting.[/]"
+        )
 
 
 def _build_before_serving(settings: Settings, console: Console) -> None:

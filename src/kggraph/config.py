@@ -32,6 +32,9 @@ DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_CACHE_ENTRIES = 256
 DEFAULT_CACHE_BYTES = 64_000_000
 DEFAULT_CACHE_MAX_AGE = 60
+DEFAULT_HEADER_TIMEOUT = 10.0
+"""Headers fit in one packet; ten seconds covers a slow mobile link, not a slowloris client."""
+DEFAULT_MAX_CONNECTIONS = 1000
 
 
 def _setting(default: Any, help_text: str) -> Any:
@@ -89,6 +92,15 @@ class Settings:
     )
     public_url: str = _setting(
         "", "URL the endpoint is published at, for the service description (default: as asked)."
+    )
+    header_timeout: float = _setting(
+        DEFAULT_HEADER_TIMEOUT,
+        "Seconds a client has to send a request's complete headers, from opening the connection "
+        "or from the previous answer on it; then the connection is closed.",
+    )
+    max_connections: int = _setting(
+        DEFAULT_MAX_CONNECTIONS,
+        "Most connections one web server process holds open; the next gets 503 and is closed.",
     )
 
     @property
@@ -156,6 +168,7 @@ _AT_LEAST = {
     "cache_entries": 0,
     "cache_bytes": 0,
     "cache_max_age": 0,
+    "max_connections": 1,
 }
 
 
@@ -174,6 +187,10 @@ def _check(settings: Settings) -> Settings:
         parts = urlsplit(iri)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"service_allowlist holds {iri!r}, which is not an http(s) IRI")
+    if not settings.header_timeout > 0:
+        raise ConfigError(
+            f"header_timeout must be more than 0 seconds, not {settings.header_timeout}"
+        )
     return settings
 
 
