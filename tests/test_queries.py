@@ -121,7 +121,9 @@ def _solutions(
             ox.Variable(p.name): _term(p, bindings[p.name]) if p.name in bindings else _default(p)
             for p in query.params
         }
-    solutions = store.query(query.text, substitutions=substitutions or None)
+    solutions = store.query(
+        query.text, substitutions=substitutions or None, use_default_graph_as_union=True
+    )
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
@@ -138,14 +140,17 @@ def _iri(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def store(built: BuildResult) -> ox.Store:
+    """The release's named graphs (N-Quads), queried as the endpoint does: the default graph is
+    their union, and a query may still read one graph or leave one out (``GRAPH ?g``)."""
     store = ox.Store()
-    store.load(path=built.release / "kggraph.nt", format=ox.RdfFormat.N_TRIPLES)
+    store.load(path=built.release / "kggraph.nq", format=ox.RdfFormat.N_QUADS)
     return store
 
 
 @pytest.fixture(scope="module")
 def union_store(built: BuildResult) -> ox.Store:
-    """The published graph in a named graph, to be queried as the union default graph."""
+    """The published graph in one named graph, to be queried as the union default graph (the
+    queries that name graphs, ``GRAPH ?g``, are about the release's graphs and left out)."""
     store = ox.Store()
     store.load(
         path=built.release / "kggraph.nt",
@@ -195,7 +200,11 @@ def test_query_runs_with_its_defaults_and_is_sorted(store: ox.Store, path: Path)
     assert _solutions(store, query, {}) == rows
 
 
-@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [p for p in QUERIES if "GRAPH " not in p.read_text(encoding="utf-8")],
+    ids=lambda p: p.stem,
+)
 def test_query_gives_the_same_answer_over_the_union_default_graph(
     store: ox.Store, union_store: ox.Store, path: Path
 ) -> None:
@@ -793,3 +802,49 @@ def test_publications(store: ox.Store) -> None:
     assert manga["url"] == "https://asiangreencamp.net/general/comic/index.html"
     g7 = next(r for r in rows if r.get("generatedBy") == "G7 Kitakyushu Energy Ministerial Meeting")
     assert g7["dateText"] == "平成28年"
+
+
+# --- The editorial graph: what the source says, apart from what the editors add ----------
+
+EDITORIAL = ox.NamedNode("https://w3id.org/kggraph/graph/editorial")
+
+
+def test_what_the_source_says_leaves_out_the_editorial_graph_and_nothing_else(
+    store: ox.Store,
+) -> None:
+    query = _load("what-the-source-says")
+    resource = ox.NamedNode(_default(query.params[0]).value)
+    rows = _rows(store, "what-the-source-says")
+    found = {(r["property"], r["value"], r["graph"]) for r in rows}
+    quads = list(store.quads_for_pattern(resource, None, None, None))
+    expected = {
+        (q.predicate.value, q.object.value, q.graph_name.value)
+        for q in quads
+        if q.graph_name != EDITORIAL
+    }
+    assert found == expected and len(rows) == len(found)
+    added = {(q.predicate.value, q.object.value) for q in quads if q.graph_name == EDITORIAL}
+    assert added, "the default resource has a statement the editors added (its EDTF start)"
+    assert (str(KG.startDateEDTF), "1975~") in added
+    assert not added & {(p, v) for p, v, _ in found}
+    assert any(r["property"] == str(KG.startDate) and r["value"] == "1975" for r in rows)
+
+
+def test_every_editorial_statement_is_listed_with_its_reason(store: ox.Store) -> None:
+    rows = _rows(store, "editorial-statements")
+    statements = {
+        s["s"].value
+        for s in store.query(
+            "SELECT ?s WHERE { ?s a <https://w3id.org/kggraph/ontology#EditorialStatement> }",
+            use_default_graph_as_union=True,
+        )  # type: ignore[union-attr]
+    }
+    assert len(rows) == len(statements) > 0
+    assert {r["statement"] for r in rows} == statements
+    for row in rows:
+        for column in ("reasonLabel", "reasonLabelJa", "reasonComment", "reasonCommentJa"):
+            assert row[column].strip(), (row["statement"], column)
+        assert row["basis"].startswith(str(KGID) + "concept/editorial-basis/")
+        assert row["basisLabel"] and row["basisLabelJa"] and row["sections"]
+    dated = [r for r in rows if r["predicate"] == str(KG.startDateEDTF)]
+    assert dated and all(r["basisLabel"] == "Date read by the editors" for r in dated)
