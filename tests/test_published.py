@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.errors import NotFound
+from kggraph.errors import ReleaseDamaged
 from kggraph.release import Release
-from kggraph.web.published import BODY_ENTRIES, Published
+from kggraph.web.published import BODY_ENTRIES, Published, triples_of
 
 
 def _release(folder: Path, text: str) -> Release:
@@ -56,5 +56,15 @@ def test_answers_are_kept_per_release_and_bounded(tmp_path: Path) -> None:
 
 def test_a_missing_file_says_how_to_get_it(tmp_path: Path) -> None:
     release = _release(tmp_path / "r1", "x")
-    with pytest.raises(NotFound, match="kggraph build"):
+    with pytest.raises(ReleaseDamaged, match="catalog.ttl is missing.*kggraph build"):
         Published().read(release, "catalog.ttl", lambda path: path.read_text())
+
+
+def test_a_file_that_does_not_parse_is_damage_and_is_read_again(tmp_path: Path) -> None:
+    release = _release(tmp_path / "r1", "x")
+    (release.path / "void.ttl").write_text("not Turtle <<<", encoding="utf-8")
+    published = Published()
+    with pytest.raises(ReleaseDamaged, match="void.ttl is unreadable"):
+        published.read(release, "void.ttl", triples_of)
+    (release.path / "void.ttl").write_text("<http://a> <http://b> <http://c> .", encoding="utf-8")
+    assert len(published.read(release, "void.ttl", triples_of)) == 1  # repaired in place

@@ -12,13 +12,16 @@
     │   ├── QuerySyntaxError     the parser rejected it; the location is line and column (400)
     │   ├── QueryRefused         valid SPARQL that is not allowed here: an update, or a
     │   │                        SERVICE call to an endpoint outside the allow-list (400)
+    │   ├── RemoteServiceError   an allowed SERVICE endpoint failed: it answered an error,
+    │   │                        or could not be reached (502)
     │   └── QueryTimeout         it ran past the time limit, or no worker was free in time (503)
     ├── RequestError             the HTTP request does not follow the SPARQL protocol (400)
     │   ├── ReadOnly             a SPARQL Update request: the endpoint is read-only (403)
     │   ├── NotAcceptable        none of the formats the client accepts fits the answer (406)
     │   ├── PayloadTooLarge      the request body is bigger than the limit (413)
     │   └── UnsupportedMediaType a POST body of a type the protocol does not define (415)
-    └── NotFound                 no such resource (404)
+    ├── NotFound                 no such resource (404)
+    └── ReleaseDamaged           a file of the published release is missing or unreadable (503)
 
 The CLI maps these to exit codes and the web layer to HTTP statuses; nothing in between
 catches them.
@@ -108,3 +111,13 @@ class UnsupportedMediaType(RequestError):
 
 class NotFound(KggraphError):
     """No such resource."""
+
+
+class ReleaseDamaged(KggraphError):
+    """A file the published release should hold is missing, truncated or does not parse: the
+    server cannot answer from it until a new build is published."""
+
+
+class RemoteServiceError(QueryError):
+    """A SERVICE call to an endpoint of the allow-list failed: the endpoint answered an error
+    status, could not be reached, or sent what cannot be read."""

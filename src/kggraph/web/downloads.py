@@ -7,7 +7,9 @@ Starlette's ``FileResponse``: ``Content-Length``, byte ranges (``206``, ``Accept
 ``If-Range``) for resumable downloads; ``kggraph.web.transfer`` reads ``Range`` first, so an
 invalid one is ignored and ``416`` comes with one line saying why. Validators are strong, from
 the manifest (``ETag`` = the file's SHA-256, ``Last-Modified`` = the build time), and a
-conditional ``GET`` gets ``304``. ``Repr-Digest`` (RFC 9530) carries the SHA-256 as well.
+conditional ``GET`` gets ``304``. ``Repr-Digest`` (RFC 9530) carries the SHA-256 as well. A file
+missing from the release, or of another size than the manifest lists, is ``503`` (the release
+is damaged; logged), not a ``404``: the client asked for a file the build published.
 
 A plain dump asked for by a client that accepts gzip is sent as its ``.gz`` twin with
 ``Content-Encoding: gzip`` (that file's ETag and length; ``Vary: Accept-Encoding``): the bytes
@@ -33,7 +35,7 @@ from kggraph.errors import KggraphError, NotFound
 from kggraph.formats import Format
 from kggraph.negotiate import choose
 from kggraph.web.conditional import not_modified, not_modified_response
-from kggraph.web.published import Context, answer
+from kggraph.web.published import LOG, Context, answer, damaged
 from kggraph.web.rdfanswer import HTML
 from kggraph.web.responses import error_response, text_error
 from kggraph.web.transfer import accepts_gzip, read_ranges
@@ -142,8 +144,7 @@ def _send(context: Context, name: str) -> Response:
         if accepts_gzip(context.request.headers.get("accept-encoding")):
             sent, encoded = twin, True
     path = context.release.path / sent.name
-    if not path.is_file():
-        raise NotFound(f"the file {sent.name} is missing from this build")
+    stat = _checked_stat(path, sent)
     headers = {
         **context.caching(),
         "Repr-Digest": "sha-256=:" + base64.b64encode(bytes.fromhex(sent.sha256)).decode() + ":",
@@ -157,11 +158,35 @@ def _send(context: Context, name: str) -> Response:
     headers.update(found.headers)
     if not_modified(context.request, found):
         return not_modified_response(headers)
-    return _file(context, path, asked, headers)
+    return _file(context, path, asked, headers, stat)
 
 
-def _file(context: Context, path: Path, asked: Download, headers: dict[str, str]) -> Response:
-    stat = os.stat(path)
+def _checked_stat(path: Path, listed: Download) -> os.stat_result:
+    """The file's status; ``ReleaseDamaged`` (logged) if it is missing or its size is not the
+    one the manifest lists (a file cut short or replaced since the build)."""
+    try:
+        stat = os.stat(path)
+    except OSError as err:
+        LOG.error("the published release is damaged: %s: %s", path, err)
+        raise damaged(listed.name, "is missing") from None
+    if stat.st_size != listed.bytes:
+        LOG.error(
+            "the published release is damaged: %s has %d bytes, the manifest lists %d",
+            path,
+            stat.st_size,
+            listed.bytes,
+        )
+        raise damaged(listed.name, f"has {stat.st_size} bytes, not the {listed.bytes} listed")
+    return stat
+
+
+def _file(
+    context: Context,
+    path: Path,
+    asked: Download,
+    headers: dict[str, str],
+    stat: os.stat_result,
+) -> Response:
     response = _RangeCheckedFile(
         path,
         headers=headers,

@@ -12,6 +12,7 @@ may re-encode); dump files get strong ones (``kggraph.web.downloads``).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kggraph.errors import NotFound
+from kggraph.errors import ReleaseDamaged
 from kggraph.release import Release
 from kggraph.web.conditional import Validators, built_at, not_modified, not_modified_response
 from kggraph.web.endpoint import public_url, runtime_of
@@ -34,6 +35,7 @@ BODY_ENTRIES = 64
 """Rendered answers kept per release (each is one document in one format for one server)."""
 
 _ENVIRONMENT = template_environment()
+LOG = logging.getLogger("kggraph.web")
 
 
 @dataclass
@@ -43,24 +45,38 @@ class Published:
     version: str = ""
     _parsed: dict[str, Any] = field(default_factory=dict)
     _bodies: OrderedDict[tuple[str, ...], bytes] = field(default_factory=OrderedDict)
+    _damaged: set[str] = field(default_factory=set)
 
     def _follow(self, release: Release) -> None:
         if release.version != self.version:
             self.version = release.version
             self._parsed.clear()
             self._bodies.clear()
+            self._damaged.clear()
 
     def read(self, release: Release, name: str, parse: Callable[[Path], Any]) -> Any:
-        """``parse(path)`` of the release's file ``name``, kept until the release changes."""
+        """``parse(path)`` of the release's file ``name``, kept until the release changes.
+
+        A file that is missing or does not parse is ``ReleaseDamaged`` (``503``): a release of
+        the current format holds every one (``kggraph serve`` rebuilds older ones), so the
+        release was damaged after it was published. It is logged once per release and file,
+        and read again on the next request (a restored file is served)."""
         self._follow(release)
         if name not in self._parsed:
             path = release.path / name
-            if not path.is_file():
-                raise NotFound(
-                    f"this build has no {name}: run `kggraph build` to publish one that has"
-                )
-            self._parsed[name] = parse(path)
+            try:
+                self._parsed[name] = parse(path)
+            except (OSError, SyntaxError, ValueError) as err:
+                raise self._damage(release, name, err) from None
         return self._parsed[name]
+
+    def _damage(self, release: Release, name: str, err: Exception) -> ReleaseDamaged:
+        if name not in self._damaged:
+            self._damaged.add(name)
+            LOG.error("the published release %s is damaged: %s: %s", release.path, name, err)
+        return damaged(
+            name, "is missing" if isinstance(err, FileNotFoundError) else "is unreadable"
+        )
 
     def body(self, release: Release, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         """The answer ``key`` of this release, made once and kept (a bounded number of them)."""
@@ -73,6 +89,14 @@ class Published:
         else:
             self._bodies.move_to_end(key)
         return found
+
+
+def damaged(name: str, what: str) -> ReleaseDamaged:
+    """The one line a client gets for a damaged release (the log has the details)."""
+    return ReleaseDamaged(
+        f"the published release is damaged: its file {name} {what}; "
+        "the operator must publish a new build (`kggraph build`)"
+    )
 
 
 def triples_of(path: Path) -> list[ox.Triple]:

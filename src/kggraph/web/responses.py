@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,7 @@ from kggraph import errors
 STATUS: tuple[tuple[type[errors.KggraphError], int], ...] = (
     (errors.QuerySyntaxError, 400),
     (errors.QueryRefused, 400),
+    (errors.RemoteServiceError, 502),
     (errors.QueryTimeout, 503),
     (errors.QueryError, 500),
     (errors.ReadOnly, 403),
@@ -25,6 +27,7 @@ STATUS: tuple[tuple[type[errors.KggraphError], int], ...] = (
     (errors.RequestError, 400),
     (errors.InvalidArgument, 400),
     (errors.NotFound, 404),
+    (errors.ReleaseDamaged, 503),
     (errors.ConfigError, 500),
 )
 """Most specific class first."""
@@ -39,7 +42,46 @@ def status_of(err: errors.KggraphError) -> int:
 
 def error_response(err: errors.KggraphError, *, headers: dict[str, str] | None = None) -> Response:
     """``400 Bad Request`` and one line saying what is wrong and where."""
+    err = remote_failure(err)
     return text_error(status_of(err), str(err), headers=headers)
+
+
+_NETWORK_ERRORS = frozenset(
+    {
+        "OSError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "ConnectionAbortedError",
+        "BrokenPipeError",
+        "TimeoutError",
+    }
+)
+"""What pyoxigraph raises when a SERVICE call fails (its HTTP client's errors): a query sees
+only the loaded graph otherwise, so evaluating one touches no file and no other socket."""
+_REMOTE_STATUS = re.compile(r"Error (\d{3}) ([^\n]*?) returned by (\S+)")
+"""pyoxigraph's text for an endpoint that answered an error status."""
+
+
+def remote_failure(err: errors.KggraphError) -> errors.KggraphError:
+    """A query's failed SERVICE call as ``RemoteServiceError`` (``502``), in one line naming
+    the endpoint and its status; any other error as it is.
+
+    The query workers report an error they have no class for as ``QueryError`` with the text
+    ``"<exception class>: <message>"``; a network error there can only come from SERVICE."""
+    if type(err) is not errors.QueryError:
+        return err
+    kind, _, detail = err.message.partition(": ")
+    if kind not in _NETWORK_ERRORS:
+        return err
+    found = _REMOTE_STATUS.search(detail)
+    if found is not None:
+        status, phrase, endpoint = found.groups()
+        return errors.RemoteServiceError(
+            f"the SERVICE endpoint {endpoint} answered {status} {phrase}".rstrip()
+        )
+    first_line = detail.strip().splitlines()[0] if detail.strip() else kind
+    return errors.RemoteServiceError(f"a SERVICE endpoint could not be reached: {first_line}")
 
 
 def text_error(status: int, message: str, *, headers: dict[str, str] | None = None) -> Response:
