@@ -581,9 +581,12 @@ _NOT_QUANTITIES = (
     re.compile(r"§[0-9]+(?:\([0-9]+\))?(?:[\u30a1-\u30fa工才]+)?(?:\([\u30a1-\u30fa]\))?"),
     re.compile(r"\b(?:[Ss]ection|[Pp]hase|[Nn]o\.|[Pp]art|[Cc]hapter) [0-9]+\b"),
     re.compile(rf"\b[0-9]{{1,2}} (?:{_MONTHS})\b|\b(?:{_MONTHS}) [0-9]{{1,2}}\b(?![0-9])"),
+    re.compile(r"\bkgid:[^\s,;)]*[^\s,;).]"),
 )
 """Comment text whose digits are no quantities: a Japanese date, a section reference, an
-ordinal ("phase 2", "section 7"), the day of a date ("21 December", "December 21")."""
+ordinal ("phase 2", "section 7"), the day of a date ("21 December", "December 21"), a node's
+IRI cited by its prefixed name ("kgid:project/…-2016-03-…") and the short form of a second
+IRI in a pair ("… -1 and -2")."""
 
 _COMMENT_NUMBER = re.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
 _YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}")

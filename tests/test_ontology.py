@@ -119,6 +119,7 @@ SCHEME_CLASS = {
     "unit": KG.Unit,
     "measure": KG.Measure,
     "editorial-basis": KG.EditorialBasis,
+    "value-qualifier": KG.ValueQualifier,
 }
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -339,8 +340,8 @@ def test_the_ontology_defines_no_kg_term_beyond_the_namespace(ontology: rdflib.G
 
 def test_the_expected_kinds_add_up() -> None:
     kinds = [_expected_kind(t) for t in KG_TERMS]
-    assert (kinds.count(OWL.Class), kinds.count(OWL.DatatypeProperty)) == (42, 21)
-    assert kinds.count(OWL.ObjectProperty) == len(KG_TERMS) - 63
+    assert (kinds.count(OWL.Class), kinds.count(OWL.DatatypeProperty)) == (45, 23)
+    assert kinds.count(OWL.ObjectProperty) == len(KG_TERMS) - 68
 
 
 def test_city_partnerships_are_symmetric_between_cities(kggraph: rdflib.Graph) -> None:
@@ -701,7 +702,7 @@ def clashing() -> list[str]:
 
 @pytest.mark.slow
 def test_ontology_sample_and_data_are_consistent(expanded: rdflib.Graph) -> None:
-    assert len(ONE_MEMBER_PER_CLASS) == 42
+    assert len(ONE_MEMBER_PER_CLASS) == 45
     assert all(member in expanded for member in ONE_MEMBER_PER_CLASS)
     assert _inconsistencies(expanded) == []
 

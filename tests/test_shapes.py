@@ -38,7 +38,7 @@ VALID = sorted((ROOT / "tests" / "data" / "shapes" / "valid").glob("*.ttl"))
 EXPECT = re.compile(r"^# expect: (\S+) (\S+)(?: (\S+))?[ \t]*$", re.MULTILINE)
 CLASSES = sorted(name for name in KG.__annotations__ if name[:1].isupper())
 NOT_DERIVED = {"FiscalYear", "SourceDocument", "SourceSection", "AgreementType", "Sector"}
-NOT_DERIVED |= {"Unit", "Measure", "EditorialBasis", "EditorialReason"}
+NOT_DERIVED |= {"Unit", "Measure", "EditorialBasis", "EditorialReason", "ValueQualifier"}
 """Classes whose instances need no ``prov:wasDerivedFrom``: the source, generated or vocabulary
 (an editorial reason is the editors' own words, shared by statements of several sections)."""
 UNLABELLED = {"EditorialStatement"}
@@ -47,6 +47,8 @@ WARNING_SHAPES = {
     "kgsh:ProjectDateShape",
     "kgsh:PublicationDateShape",
     "kgsh:PublicationShape-publisher",
+    "kgsh:RecognitionDateShape",
+    "kgsh:RecognitionConferrerShape-conferredBy",
 }
 """The only recommendations (sh:Warning); everything else is a violation."""
 ERA_CHECK = "kgsh:EraDateShape-agreement"

@@ -122,12 +122,15 @@ class KG(DefinedNamespace):
     SourceSection: URIRef
     EditorialStatement: URIRef
     EditorialReason: URIRef
+    Quantity: URIRef
+    Target: URIRef
     # --- classes: controlled vocabularies (SKOS concepts)
     AgreementType: URIRef
     Sector: URIRef
     Unit: URIRef
     Measure: URIRef
     EditorialBasis: URIRef
+    ValueQualifier: URIRef
 
     # --- object properties
     containedInPlace: URIRef
@@ -167,6 +170,15 @@ class KG(DefinedNamespace):
     partOfSection: URIRef
     reason: URIRef
     editorialBasis: URIRef
+    valueQualifier: URIRef
+    baselineFiscalYear: URIRef
+    targetFiscalYear: URIRef
+    target: URIRef
+    foundingPlace: URIRef
+    foundingEvent: URIRef
+    registeredBy: URIRef
+    usedBy: URIRef
+    relatedAccount: URIRef
 
     # --- datatype properties (each ISO value has a *Text twin with the source's wording)
     date: URIRef
@@ -186,6 +198,8 @@ class KG(DefinedNamespace):
     asOfEDTF: URIRef
     fiscalYearText: URIRef
     startFiscalYearText: URIRef
+    baselineFiscalYearText: URIRef
+    targetFiscalYearText: URIRef
     duration: URIRef
     value: URIRef
     role: URIRef
@@ -218,6 +232,8 @@ EDTF_PAIRS: tuple[tuple[URIRef, URIRef], ...] = (
 FISCAL_PAIRS: tuple[tuple[URIRef, URIRef], ...] = (
     (KG.fiscalYear, KG.fiscalYearText),
     (KG.startFiscalYear, KG.startFiscalYearText),
+    (KG.baselineFiscalYear, KG.baselineFiscalYearText),
+    (KG.targetFiscalYear, KG.targetFiscalYearText),
 )
 """Pairs of (fiscal-year node property, original Japanese text property)."""
 

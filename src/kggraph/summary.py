@@ -39,9 +39,10 @@ def render(manifest: Mapping[str, object]) -> str:
         key=lambda item: (-item[1], item[0]),
     )
     lines = [
-        f"{triples['total']} triples: {triples.get('data', 0)} from `data/`, "
-        f"{triples.get('ontology', 0)} from `ontology/`, {triples.get('derived', 0)} derived "
-        "by the build (fiscal years).",
+        f"{triples['total']} triples: {triples.get('data', 0)} from `data/` as the source "
+        f"states them, {triples.get('editorial', 0)} in the editorial graph (statements we add, "
+        f"each with its note and reason), {triples.get('ontology', 0)} from `ontology/`, "
+        f"{triples.get('derived', 0)} derived by the build (fiscal years).",
         "",
         "| class | instances |",
         "|---|---:|",
