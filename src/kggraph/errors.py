@@ -14,7 +14,9 @@
     │   │                        SERVICE call to an endpoint outside the allow-list (400)
     │   ├── RemoteServiceError   an allowed SERVICE endpoint failed: it answered an error,
     │   │                        or could not be reached (502)
-    │   └── QueryTimeout         it ran past the time limit, or no worker was free in time (503)
+    │   └── QueryUnavailable     not answerable now: a worker limit stopped it (memory, the
+    │       │                    long-query lane) or its worker was lost, twice (503)
+    │       └── QueryTimeout     it ran past the time limit, or no worker was free in time (503)
     ├── RequestError             the HTTP request does not follow the SPARQL protocol (400)
     │   ├── ReadOnly             a SPARQL Update request: the endpoint is read-only (403)
     │   ├── NotAcceptable        none of the formats the client accepts fits the answer (406)
@@ -85,7 +87,12 @@ class QueryRefused(QueryError):
     """Valid SPARQL that this endpoint does not run: an update, or a SERVICE call not allowed."""
 
 
-class QueryTimeout(QueryError):
+class QueryUnavailable(QueryError):
+    """The query cannot be answered now, though nothing is wrong with its text: a limit every
+    worker keeps stopped it (memory, the long-query lane), or its worker was lost twice."""
+
+
+class QueryTimeout(QueryUnavailable):
     """The query ran past the time limit and was stopped, or no worker was free in time."""
 
 

@@ -18,7 +18,7 @@ STATUS: tuple[tuple[type[errors.KggraphError], int], ...] = (
     (errors.QuerySyntaxError, 400),
     (errors.QueryRefused, 400),
     (errors.RemoteServiceError, 502),
-    (errors.QueryTimeout, 503),
+    (errors.QueryUnavailable, 503),
     (errors.QueryError, 500),
     (errors.ReadOnly, 403),
     (errors.NotAcceptable, 406),
