@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
 
+from kggraph.errors import NotAcceptable
 from kggraph.executor import QueryTask
 from kggraph.results import RESULT_FORMATS, ROW_MARKS, execute
 
@@ -98,3 +100,104 @@ def test_graph_answers_keep_the_triple_limit(store: ox.Store, fmt: str, limit: i
     if limit >= ROWS:  # all of them: the same triples as the query gives
         expected = {(t.subject, t.object) for t in store.query(CONSTRUCT)}  # type: ignore[union-attr]
         assert {(t.subject, t.object) for t in parsed} == expected
+
+
+def _full_size(store: ox.Store, fmt: str) -> int:
+    return len(execute(store, QueryTask(SELECT, fmt), max_rows=ROWS).body)
+
+
+@pytest.mark.parametrize("fmt", sorted(ROW_MARKS))
+@pytest.mark.parametrize("share", [0.0, 0.3, 0.9])
+def test_every_format_keeps_the_byte_limit(store: ox.Store, fmt: str, share: float) -> None:
+    """Cut at the byte limit (issue 13, 10): whole rows only, the first ones, flagged as cut."""
+    expected = _read(execute(store, QueryTask(SELECT, fmt), max_rows=ROWS).body, fmt)
+    limit = max(int(_full_size(store, fmt) * share), 200)  # room for the head at least
+    answer = execute(store, QueryTask(SELECT, fmt), max_rows=ROWS, max_bytes=limit)
+    rows = _read(answer.body, fmt)
+    assert len(answer.body) <= limit
+    assert answer.truncated
+    assert rows == expected[: len(rows)]
+    assert len(rows) < ROWS
+
+
+def test_an_answer_that_fits_the_byte_limit_is_whole(store: ox.Store) -> None:
+    for fmt in sorted(ROW_MARKS):
+        size = _full_size(store, fmt)
+        answer = execute(store, QueryTask(SELECT, fmt), max_rows=ROWS, max_bytes=size)
+        assert not answer.truncated and len(_read(answer.body, fmt)) == ROWS
+
+
+def test_one_row_bigger_than_the_byte_limit_is_not_sent_in_part(store: ox.Store) -> None:
+    """A GROUP_CONCAT row past the limit: no row at all, and the answer says it was cut."""
+    query = "SELECT (GROUP_CONCAT(STR(?s)) AS ?all) WHERE { ?s ?p ?o }"
+    answer = execute(store, QueryTask(query, "sparql-json"), max_rows=10, max_bytes=300)
+    assert answer.truncated
+    assert _read_vars(answer.body) == []
+    assert len(answer.body) <= 300
+
+
+@pytest.mark.parametrize("fmt", ["n-triples", "n-quads", "turtle", "json-ld", "rdf-xml", "trig"])
+def test_graph_answers_keep_the_byte_limit(store: ox.Store, fmt: str) -> None:
+    whole = execute(store, QueryTask(CONSTRUCT, fmt), max_rows=ROWS)
+    limit = len(whole.body) // 3
+    answer = execute(store, QueryTask(CONSTRUCT, fmt), max_rows=ROWS, max_bytes=limit)
+    assert len(answer.body) <= limit
+    assert answer.truncated
+    native = {
+        "n-triples": ox.RdfFormat.N_TRIPLES,
+        "n-quads": ox.RdfFormat.N_QUADS,
+        "turtle": ox.RdfFormat.TURTLE,
+        "json-ld": ox.RdfFormat.JSON_LD,
+        "rdf-xml": ox.RdfFormat.RDF_XML,
+        "trig": ox.RdfFormat.TRIG,
+    }[fmt]
+    parsed = list(ox.parse(answer.body, format=native))
+    assert 0 < len(parsed) < ROWS
+    assert answer.rows == len(parsed)
+
+
+def _one_literal(text: str) -> ox.Store:
+    found = ox.Store()
+    found.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/s"),
+            ox.NamedNode("http://example.org/p"),
+            ox.Literal(text),
+        )
+    )
+    return found
+
+
+XML_ANSWERS = [
+    ("SELECT ?o WHERE { ?s ?p ?o }", "sparql-xml", "SPARQL JSON"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "rdf-xml", "Turtle"),
+]
+
+
+@pytest.mark.parametrize(("query", "fmt", "instead"), XML_ANSWERS)
+@pytest.mark.parametrize("char", ["\x01", "\x1f", "\x0b", "\ufffe", "\uffff"])
+def test_xml_answers_refuse_characters_xml_cannot_carry(
+    query: str, fmt: str, instead: str, char: str
+) -> None:
+    """pyoxigraph would write them as they are, and no XML parser reads the answer (issue 13,
+    12): refused with 406, naming the formats that carry them, which do."""
+    store = _one_literal(f"a{char}b")
+    with pytest.raises(NotAcceptable) as refused:
+        execute(store, QueryTask(query, fmt), max_rows=10)
+    assert f"U+{ord(char):04X}" in refused.value.message
+    assert instead in refused.value.message
+    if fmt == "sparql-xml":
+        body = execute(store, QueryTask(query, "sparql-json"), max_rows=10).body
+        assert [row["o"].value for row in _read_vars(body)] == [f"a{char}b"]  # type: ignore[index]
+    else:
+        body = execute(store, QueryTask(query, "n-triples"), max_rows=10).body
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        assert [t.object.value for t in triples] == [f"a{char}b"]
+
+
+@pytest.mark.parametrize(("query", "fmt", "instead"), XML_ANSWERS)
+def test_xml_answers_with_characters_xml_allows_parse(query: str, fmt: str, instead: str) -> None:
+    text = "tab\there, DEL\x7f, NEL\x85, private\ue000, astral\U0001f600, last\ufffd"
+    answer = execute(_one_literal(text), QueryTask(query, fmt), max_rows=10)
+    document = ElementTree.fromstring(answer.body)  # noqa: S314 - ours; raises if malformed
+    assert text in ["".join(node.itertext()) for node in document.iter()]
