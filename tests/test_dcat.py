@@ -27,7 +27,7 @@ from kggraph.build import BuildResult
 from kggraph.namespaces import ID_IRI, KG, ONTOLOGY_IRI
 from kggraph.release import Release
 from kggraph.store import EDITORIAL_GRAPH
-from tests.conftest import ROOT, Server, start_server, stop_server
+from tests.conftest import ROOT, Server, require, start_server, stop_server
 
 STANDARDS = ROOT.parent / "shared" / "standards" / "dcat-ap"
 SHAPE_FILES = ("dcat-ap_3.0.1_shacl_shapes.ttl", "dcat-ap_3.0.1_shacl_range.ttl")
@@ -44,7 +44,10 @@ DATE_PROPERTIES = ("date", "startDate", "endDate", "foundingDate", "asOf")
 @pytest.fixture(scope="module")
 def shapes() -> rdflib.Graph:
     missing = [name for name in SHAPE_FILES if not (STANDARDS / name).is_file()]
-    assert not missing, f"the DCAT-AP shapes are missing from {STANDARDS}: {missing}"
+    require(
+        not missing,
+        f"the DCAT-AP shapes {', '.join(missing)} in ../shared/standards/dcat-ap are missing",
+    )
     graph = rdflib.Graph()
     for name in SHAPE_FILES:
         graph.parse(STANDARDS / name, format="turtle")

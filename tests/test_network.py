@@ -1,5 +1,5 @@
 """The organisation network (kggraph.network, netanalysis, netexport, cli_network) on the real
-build. Expected links are facts of the source (/work/shared/source/000_5b69d3d5bab7a4e9.txt),
+build. Expected links are facts of the source (the source document, 000_5b69d3d5bab7a4e9.txt),
 cited by line, not read back from the data files.
 """
 

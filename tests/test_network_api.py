@@ -2,7 +2,7 @@
 with ``kggraph.network.build_network`` on the same release, the five exports read back with
 networkx's own readers, path evidence exists in the graph, bad parameters are ``400`` and
 unknown agents ``404``, and a new build is followed. Facts named below are the source's
-(/work/shared/source/000_5b69d3d5bab7a4e9.txt), cited by line.
+(the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Every ``.rq`` file starts with a header that code will later turn into an HTTP A
 A parameter is a SPARQL variable bound through pyoxigraph ``substitutions`` (never pasted
 into the text). Oxigraph only substitutes variables that the query projects, so each
 parameter is also a result column. The expected answers below were counted in the source
-(/work/shared/source/000_5b69d3d5bab7a4e9.txt), not read back from the data.
+(the source document, 000_5b69d3d5bab7a4e9.txt), not read back from the data.
 """
 
 from __future__ import annotations

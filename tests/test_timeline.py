@@ -2,7 +2,7 @@
 ``kggraph.web.explore``) on a real server: its counts per year, kind and country agree with
 SPARQL counts on the same release, written here with aggregates and property paths rather than
 the module's queries; its CSV and chart say the same. Facts named below are the source's
-(/work/shared/source/000_5b69d3d5bab7a4e9.txt), cited by line.
+(the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
 """
 
 from __future__ import annotations
