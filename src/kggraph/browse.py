@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -192,8 +191,3 @@ def type_labels(body: bytes) -> dict[str, Labels]:
         if "type" in row:
             _add_label(found[row["type"]["value"]], row.get("typeLabel"))
     return {iri: _frozen(labels) for iri, labels in found.items()}
-
-
-def kinds_of(entries: Iterable[Entry]) -> set[str]:
-    """The kinds (``city``, ``org``…) the entries' IRIs belong to."""
-    return {e.iri.removeprefix(ID_IRI).split("/")[0] for e in entries if e.iri.startswith(ID_IRI)}

@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 import rdflib
 
 from kggraph.namespaces import PREFIXES
@@ -82,20 +81,6 @@ def write_json(path: Path, document: dict[str, object]) -> DumpFile:
     """Write a JSON document (UTF-8, sorted keys, trailing newline)."""
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return _write(path, text.encode("utf-8"))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def parse_check(path: Path) -> int:
-    """Parse a written dump back with pyoxigraph and return its triple count (a sanity check)."""
-    fmt = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}[path.suffix]
-    return sum(1 for _ in ox.parse(path=path, format=fmt))
 
 
 def _write(path: Path, data: bytes) -> DumpFile:

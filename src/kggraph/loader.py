@@ -20,8 +20,6 @@ from kggraph.config import Settings
 from kggraph.errors import SourceError
 from kggraph.store import EDITORIAL_FILE, EDITORIAL_GRAPH, OxigraphStore, graph_name
 
-ROLES = ("ontology", "data")
-
 
 @dataclass(frozen=True)
 class SourceFile:
