@@ -246,6 +246,13 @@ def test_kind_filter_and_bad_filters(facts: Facts) -> None:
         make_filter(facts, country="Vietnm")
 
 
+def test_a_blank_country_or_sector_is_no_filter(facts: Facts) -> None:
+    """An empty form field (``country=``) means any country, as leaving it out does (issue 13)."""
+    everything = build_network(facts, make_filter(facts))
+    blank = build_network(facts, make_filter(facts, country="", sector="  "))
+    assert blank.filter == everything.filter and blank.edges == everything.edges
+
+
 # --- Names ------------------------------------------------------------------------------------
 
 

@@ -238,7 +238,9 @@ def resolve_agent(network: Network, name: str) -> Agent:
 
 
 def _resolve_term(terms: Mapping[str, Term], name: str | None, what: str) -> str | None:
-    if name is None:
+    """The IRI ``name`` stands for; none (no filter) for no name or a blank one, which is what
+    a form's empty field (``country=``) says."""
+    if name is None or not name.strip():
         return None
     return resolve(name, {iri: (t.label, t.label_ja) for iri, t in terms.items()}, what)
 

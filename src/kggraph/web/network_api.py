@@ -71,11 +71,17 @@ def network_filter(
     ] = None,
     country: Annotated[
         str | None,
-        Query(description="Keep activities in this country: IRI, slug or label (`vietnam`)."),
+        Query(
+            description="Keep activities in this country: IRI, slug or label (`vietnam`); "
+            "empty means any country, as a form's blank field says."
+        ),
     ] = None,
     sector: Annotated[
         str | None,
-        Query(description="Keep activities of this sector or a narrower one: IRI, slug, label."),
+        Query(
+            description="Keep activities of this sector or a narrower one: IRI, slug, label; "
+            "empty means any sector."
+        ),
     ] = None,
     kind: Annotated[
         list[Kind] | None,
