@@ -1,26 +1,35 @@
-"""Limits that hold: the time limit stops a runaway query while others are answered, the row
-limit cuts answers, and a new build is followed (new version, empty cache). Each test runs its
-own real server with small limits so that it is quick."""
+"""Limits that hold: the time limit stops a runaway query while others are answered, runaways
+never hold every worker, a worker's memory has a ceiling, the row and byte limits cut answers,
+workers that cannot start are started again (and ``/health`` says so meanwhile), and a new
+build is followed (new version, empty cache). Each test runs its own real server with small
+limits so that it is quick."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 
 from kggraph.build import BuildResult, build
 from kggraph.config import Settings
+from kggraph.release import MERGED
 from tests.conftest import Server, start_server, stop_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FAST = "ASK { ?s ?p ?o }"
 TIME_LIMIT = 2.0
+LONG_QUERY = 0.5
+MAX_ANSWER_BYTES = 3000
+MEMORY_HOG = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +41,8 @@ def limited(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Ite
         query_timeout=str(TIME_LIMIT),
         max_rows="5",
         query_workers="2",
+        long_query_seconds=str(LONG_QUERY),
+        max_answer_bytes=str(MAX_ANSWER_BYTES),
     )
     yield running
     stop_server(running)
@@ -163,3 +174,126 @@ def test_service_reaches_an_allowed_endpoint_and_nothing_else(
         assert not any(w["network_locked"] for w in workers)
     finally:
         stop_server(federating)
+
+
+def _get(server: Server, query: str, into: dict[str, httpx.Response], name: str) -> None:
+    into[name] = httpx.get(server.sparql, params={"query": query}, timeout=30)
+
+
+def test_runaways_on_every_worker_leave_one_for_short_queries(limited: Server) -> None:
+    """Issue 13, 8: of two runaways on two workers, the second is stopped with 503 once both
+    are long, and a short query is answered while the first runs on."""
+    answers: dict[str, httpx.Response] = {}
+    first = threading.Thread(target=_get, args=(limited, RUNAWAY, answers, "first"))
+    first.start()
+    time.sleep(0.2)
+    second = threading.Thread(target=_get, args=(limited, RUNAWAY, answers, "second"))
+    second.start()
+    second.join()
+    fast = httpx.get(limited.sparql, params={"query": FAST, "format": "json"}, timeout=30)
+    first_running = first.is_alive()
+    first.join()
+    stopped = answers["second"]
+    assert stopped.status_code == 503
+    assert "keep one free for short queries" in stopped.text
+    assert int(stopped.headers["retry-after"]) > 0
+    assert fast.status_code == 200 and fast.json()["boolean"] is True
+    assert first_running  # answered while the first runaway still held its worker
+    assert answers["first"].status_code == 503 and "limit" in answers["first"].text
+
+
+def test_a_query_past_the_memory_ceiling_gets_503_and_others_go_on(
+    built: BuildResult, tmp_path: Path
+) -> None:
+    """Issue 13, 3: the sorted cross product from the issue stops at the worker's ceiling (a
+    time limit long enough that only the ceiling can stop it, on a busy machine too)."""
+    running = start_server(
+        built.release.parent.parent,
+        tmp_path / "server.log",
+        query_workers="1",
+        query_timeout="60",
+        worker_memory="400M",
+    )
+    try:
+        workers = httpx.get(running.url + "/health").json()["workers"]
+        assert [w["memory_limit"] for w in workers] == [400 * 2**20]
+        hog = httpx.get(running.sparql, params={"query": MEMORY_HOG}, timeout=70)
+        assert hog.status_code == 503
+        assert "the query needed more memory than a worker may use (400 MiB" in hog.text
+        fast = httpx.get(running.sparql, params={"query": FAST, "format": "json"}, timeout=30)
+        assert fast.json()["boolean"] is True  # by the worker that replaced it
+    finally:
+        stop_server(running)
+
+
+def test_answers_are_cut_at_the_byte_limit(limited: Server) -> None:
+    """Issue 13, 10: one GROUP_CONCAT row bigger than the limit is not sent, and the answer
+    says it was cut, as for rows."""
+    query = "SELECT (GROUP_CONCAT(STR(?o)) AS ?all) WHERE { ?s ?p ?o }"
+    answer = httpx.get(limited.sparql, params={"query": query, "format": "json"}, timeout=30)
+    assert answer.status_code == 200
+    assert len(answer.content) <= MAX_ANSWER_BYTES
+    assert answer.json()["results"]["bindings"] == []
+    assert "kggraph-truncated" in answer.headers
+    graph = httpx.get(
+        limited.sparql,
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5", "format": "ttl"},
+    )
+    assert "kggraph-truncated" not in graph.headers  # within both limits
+
+
+CONTROL = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+CONTROL_GRAPH = 'CONSTRUCT { <http://example.org/s> <http://example.org/p> "a\\uFFFEb" } WHERE {}'
+
+
+def test_xml_answers_stay_well_formed(limited: Server) -> None:
+    """Issue 13, 12: a literal XML 1.0 cannot carry is refused in XML (406, naming the formats
+    that carry it) and sent in them; what XML can carry parses."""
+    xml = httpx.get(limited.sparql, params={"query": CONTROL, "format": "xml"})
+    assert xml.status_code == 406
+    assert "U+0001" in xml.text and "JSON" in xml.text
+    json_answer = httpx.get(limited.sparql, params={"query": CONTROL, "format": "json"})
+    assert json_answer.json()["results"]["bindings"][0]["x"]["value"] == "a\x01b"
+    rdf = httpx.get(limited.sparql, params={"query": CONTROL_GRAPH, "format": "rdf"})
+    assert rdf.status_code == 406 and "U+FFFE" in rdf.text and "Turtle" in rdf.text
+    fine = CONTROL.replace("\\u0001", "\\t\\u007F\\u0085")
+    allowed = httpx.get(limited.sparql, params={"query": fine, "format": "xml"})
+    assert allowed.status_code == 200
+    document = ElementTree.fromstring(allowed.content)  # noqa: S314 - ours; raises if malformed
+    assert "a\t\x7f\x85b" in ["".join(node.itertext()) for node in document.iter()]
+
+
+def test_health_is_degraded_while_a_worker_cannot_start(built: BuildResult, tmp_path: Path) -> None:
+    """Issue 13, 5: a lost file makes the replacement of a killed worker fail: /health answers
+    503 degraded (queries go on on the other worker); once the file is back, the pool is whole."""
+    output = tmp_path / "dist"
+    shutil.copytree(built.release.parent.parent, output, symlinks=True)
+    merged = output / "current" / MERGED
+    running = start_server(output, tmp_path / "server.log", query_workers="2")
+    try:
+        merged.rename(merged.with_suffix(".aside"))
+        pid = httpx.get(running.url + "/health").json()["workers"][0]["pid"]
+        os.kill(pid, signal.SIGKILL)
+        health = httpx.get(running.url + "/health")
+        for _ in range(300):
+            if health.status_code == 503 and health.json()["start_failures"] >= 2:
+                break
+            time.sleep(0.1)
+            health = httpx.get(running.url + "/health")
+        assert health.status_code == 503
+        assert health.json()["status"] == "degraded"
+        assert health.json()["alive"] == 1 and health.json()["configured"] == 2
+        assert "could not load the graph" in health.json()["last_start_failure"]
+        fast = httpx.get(running.sparql, params={"query": FAST, "format": "json"}, timeout=30)
+        assert fast.json()["boolean"] is True
+        merged.with_suffix(".aside").rename(merged)
+        for _ in range(300):
+            health = httpx.get(running.url + "/health")
+            if health.status_code == 200 and len(health.json()["workers"]) == 2:
+                break
+            time.sleep(0.1)
+        assert health.status_code == 200
+        assert health.json()["status"] == "ok"
+        assert len(health.json()["workers"]) == 2
+    finally:
+        stop_server(running)

@@ -8,6 +8,7 @@ which is how the server hands them to the processes uvicorn starts.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -33,6 +34,12 @@ DEFAULT_CACHE_ENTRIES = 256
 DEFAULT_CACHE_BYTES = 64_000_000
 DEFAULT_CACHE_MAX_AGE = 60
 DEFAULT_MAX_ANSWER_BYTES = 50_000_000
+DEFAULT_WORKER_MEMORY = 0
+"""0: a share of the machine's memory, total RAM / (2 × query workers) (``worker_memory_bytes``)."""
+MIN_WORKER_MEMORY = 300 * 2**20
+"""A query worker needs about 270 MB of address space before it holds any graph (Python,
+pyoxigraph, and the 200 MB buffer of pyoxigraph's bulk loader, measured), so less cannot work."""
+DEFAULT_LONG_QUERY_SECONDS = 1.0
 DEFAULT_HEADER_TIMEOUT = 10.0
 """Headers fit in one packet; ten seconds covers a slow mobile link, not a slowloris client."""
 DEFAULT_MAX_CONNECTIONS = 1000
@@ -74,6 +81,22 @@ class Settings:
     )
     max_rows: int = _setting(
         DEFAULT_MAX_ROWS, "Most result rows (or triples) one answer holds; the rest are cut off."
+    )
+    max_answer_bytes: int = _setting(
+        DEFAULT_MAX_ANSWER_BYTES,
+        "Most bytes one answer holds (or with a unit: 50M); rows past it are cut off as past "
+        "max_rows.",
+    )
+    worker_memory: int = _setting(
+        DEFAULT_WORKER_MEMORY,
+        "Most memory one query worker may use, in bytes or with a unit (512M, 2G): a query that "
+        "needs more is stopped (503) and the worker replaced. 0: total RAM / (2 x query_workers).",
+    )
+    long_query_seconds: float = _setting(
+        DEFAULT_LONG_QUERY_SECONDS,
+        "Seconds after which a query counts as long: at most query_workers - 1 long queries run "
+        "at once, so one worker stays free for short ones (the query that would take the last "
+        "is stopped, 503).",
     )
     max_body_bytes: int = _setting(
         DEFAULT_MAX_BODY_BYTES, "Largest request body accepted (bigger ones get 413)."
@@ -120,6 +143,14 @@ class Settings:
     def output_dir(self) -> Path:
         return self.output if self.output.is_absolute() else self.root / self.output
 
+    @property
+    def worker_memory_bytes(self) -> int:
+        """The memory ceiling of one query worker: ``worker_memory``, else a share of the
+        machine's memory (0, no ceiling, where the system does not tell its memory)."""
+        if self.worker_memory:
+            return self.worker_memory
+        return total_memory() // (2 * self.query_workers)
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given settings replaced (``None`` values are ignored)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -130,6 +161,31 @@ def setting_help() -> dict[str, str]:
     return {f.name: str(f.metadata["help"]) for f in fields(Settings)}
 
 
+def total_memory() -> int:
+    """Bytes of memory the machine has, or 0 where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+_BYTE_SIZES = {"worker_memory", "max_answer_bytes"}
+"""Settings read as a number of bytes, with an optional unit."""
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def parse_size(name: str, raw: str) -> int:
+    """``2G`` → 2147483648: bytes, or a whole number with K, M, G or T (powers of 1024; an
+    ``i`` or ``B`` after the unit is allowed: ``2GiB``)."""
+    found = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)(?:i?B)?\s*", raw, flags=re.IGNORECASE)
+    if found is None:
+        raise ConfigError(
+            f"{env_name(name)} must be a number of bytes, or one with a unit (512M, 2G), "
+            f"not {raw!r}"
+        )
+    return int(found[1]) * _UNITS[found[2].upper()]
+
+
 def env_name(name: str) -> str:
     """``KGGRAPH_QUERY_TIMEOUT`` for ``query_timeout``."""
     return ENV_PREFIX + name.upper()
@@ -138,6 +194,8 @@ def env_name(name: str) -> str:
 def _convert(name: str, raw: str, kind: Any) -> Any:
     if kind in ("Path", Path):
         return Path(raw)
+    if name in _BYTE_SIZES:
+        return parse_size(name, raw)
     if kind in ("tuple[str, ...]",):
         return tuple(item.strip() for item in raw.split(",") if item.strip())
     number = {"int": (int, "a whole number"), "float": (float, "a number")}.get(str(kind))
@@ -166,6 +224,8 @@ _AT_LEAST = {
     "query_pipeline": 1,
     "max_rows": 1,
     "max_body_bytes": 1,
+    "max_answer_bytes": 1,
+    "worker_memory": 0,
     "cache_entries": 0,
     "cache_bytes": 0,
     "cache_max_age": 0,
@@ -183,6 +243,15 @@ def _check(settings: Settings) -> Settings:
     if not settings.query_timeout > 0:
         raise ConfigError(
             f"query_timeout must be more than 0 seconds, not {settings.query_timeout}"
+        )
+    if 0 < settings.worker_memory < MIN_WORKER_MEMORY:
+        raise ConfigError(
+            f"worker_memory must be 0 (a share of RAM) or at least {MIN_WORKER_MEMORY // 2**20} "
+            f"MiB, not {settings.worker_memory} bytes: a query worker needs that much to start"
+        )
+    if not settings.long_query_seconds > 0:
+        raise ConfigError(
+            f"long_query_seconds must be more than 0, not {settings.long_query_seconds}"
         )
     for iri in settings.service_allowlist:
         parts = urlsplit(iri)

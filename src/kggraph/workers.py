@@ -6,7 +6,10 @@ published graph; when the time limit passes, the server kills the worker (``SIGK
 starts a fresh one (``kggraph.pool`` decides when). Workers lock themselves out of the network
 before they load the graph (``kggraph.sandbox``), so a ``SERVICE`` call that got past the query
 reader still cannot leave the machine; only when the settings' allow-list names endpoints is the
-lock left off, and the reader alone decides.
+lock left off, and the reader alone decides. They also cap their own memory before loading
+(``WorkerLimits.memory``): a query that needs more aborts its worker (``SIGABRT``, which
+``Worker.out_of_memory`` tells apart from other deaths) or fails with ``MemoryError``; either
+way its client is told the query needed more memory than a worker may use.
 
 The pipe carries length-prefixed pickles. The server sends ``("task", ticket, QueryTask)`` and
 ``("skip", ticket)``; a worker answers its tasks in the order they came with ``(ticket, "ok",
@@ -23,6 +26,7 @@ import multiprocessing as mp
 import os
 import pickle
 import select
+import signal
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from kggraph import errors
+from kggraph.config import DEFAULT_MAX_ANSWER_BYTES
 from kggraph.errors import KggraphError, QueryError
 from kggraph.executor import Answer, QueryTask
 from kggraph.release import Release
@@ -52,16 +57,36 @@ Outcome = Answer | KggraphError
 """What a task came to: its answer, or the error the worker reported (the worker is fine)."""
 
 
-def _serve(conn: Connection, release_path: str, max_rows: int, lock_network: bool) -> None:
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What a worker may do: rows and bytes per answer, memory, and the network."""
+
+    max_rows: int
+    max_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    memory: int = 0
+    """Bytes of address space (``RLIMIT_AS``); 0 for no ceiling."""
+    lock_network: bool = True
+
+    def memory_message(self) -> str:
+        """What a client is told when its query passed the memory ceiling."""
+        return (
+            f"the query needed more memory than a worker may use ({self.memory / 2**20:.0f} MiB, "
+            "KGGRAPH_WORKER_MEMORY) and was stopped"
+        )
+
+
+def _serve(conn: Connection, release_path: str, limits: WorkerLimits) -> None:
     """The worker's main loop: lock down, load the graph, answer tasks until the pipe closes."""
     from kggraph.results import execute  # imported in the worker only
-    from kggraph.sandbox import die_with_parent, forbid_network
+    from kggraph.sandbox import die_with_parent, forbid_network, limit_memory
 
     die_with_parent()
     fd = conn.fileno()
-    locked = forbid_network() if lock_network else False
+    locked = forbid_network() if limits.lock_network else False
+    capped = limit_memory(limits.memory)
     store = Release(Path(release_path)).open_store()
-    _write_frame(fd, ("ready", {"quads": len(store), "network_locked": locked, "pid": os.getpid()}))
+    info = {"quads": len(store), "network_locked": locked, "pid": os.getpid()}
+    _write_frame(fd, ("ready", {**info, "memory_limit": limits.memory if capped else None}))
     queue: deque[tuple[int, QueryTask]] = deque()
     while True:
         try:
@@ -73,7 +98,17 @@ def _serve(conn: Connection, release_path: str, max_rows: int, lock_network: boo
             return
         if queue:
             ticket, task = queue.popleft()
-            _write_frame(fd, (ticket, *_attempt(execute, store, task, max_rows)))
+            _reply(fd, ticket, _attempt(execute, store, task, limits), limits)
+
+
+def _reply(fd: int, ticket: int, outcome: tuple[str, object], limits: WorkerLimits) -> None:
+    """Send a task's outcome; if the answer cannot even be framed within the memory ceiling,
+    send that instead."""
+    try:
+        frame = _frame((ticket, *outcome))
+    except MemoryError:
+        frame = _frame((ticket, "error", ("QueryUnavailable", limits.memory_message(), None)))
+    _write_all(fd, frame)
 
 
 def _take(message: tuple[Any, ...], queue: deque[tuple[int, QueryTask]]) -> None:
@@ -89,10 +124,12 @@ def _take(message: tuple[Any, ...], queue: deque[tuple[int, QueryTask]]) -> None
 
 
 def _attempt(
-    execute: Callable[..., Answer], store: Any, task: QueryTask, max_rows: int
+    execute: Callable[..., Answer], store: Any, task: QueryTask, limits: WorkerLimits
 ) -> tuple[str, object]:
     try:
-        return ("ok", execute(store, task, max_rows=max_rows))
+        return ("ok", execute(store, task, max_rows=limits.max_rows, max_bytes=limits.max_bytes))
+    except MemoryError:  # Python's own allocations; pyoxigraph's abort the process instead
+        return ("error", ("QueryUnavailable", limits.memory_message(), None))
     except KggraphError as err:
         return ("error", (type(err).__name__, err.message, err.location))
     except Exception as err:  # noqa: BLE001 - anything pyoxigraph raises while evaluating
@@ -107,7 +144,11 @@ def _frame(message: object) -> bytes:
 
 def _write_frame(fd: int, message: object) -> None:
     """Write one frame on a blocking descriptor (the worker's side)."""
-    view = memoryview(_frame(message))
+    _write_all(fd, _frame(message))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
 
@@ -176,7 +217,7 @@ class Worker:
     _closed: bool = False
 
     @classmethod
-    def launch(cls, release: Release, max_rows: int, *, lock_network: bool = True) -> Worker:
+    def launch(cls, release: Release, limits: WorkerLimits) -> Worker:
         """Start a worker process; it is usable once ``ready`` returns.
 
         Called on the event loop's thread, never from a thread pool: the worker asks the kernel
@@ -186,7 +227,7 @@ class Worker:
         parent, child = _CONTEXT.Pipe(duplex=True)
         process = _CONTEXT.Process(
             target=_serve,
-            args=(child, str(release.path), max_rows, lock_network),
+            args=(child, str(release.path), limits),
             name=f"kggraph-query-{release.version}",
             daemon=True,
         )
@@ -205,7 +246,13 @@ class Worker:
             self.info = dict(await asyncio.wait_for(starting, timeout))
         except (TimeoutError, EOFError, OSError):
             self.kill()
-            raise QueryError(f"a query worker could not load the graph ({self.version})") from None
+            ended = f"exit code {self.process.exitcode}"
+            if self.out_of_memory:
+                ended = "out of memory: see KGGRAPH_WORKER_MEMORY"
+            raise QueryError(
+                f"a query worker could not load the graph ({self.version}; {ended}; its error "
+                "is in the server's log)"
+            ) from None
         finally:
             self._starting = None
         return self
@@ -213,6 +260,12 @@ class Worker:
     @property
     def alive(self) -> bool:
         return not self._closed
+
+    @property
+    def out_of_memory(self) -> bool:
+        """Whether the worker, now stopped, aborted: what pyoxigraph (Rust) does when an
+        allocation fails, i.e. at the memory ceiling. Call after ``kill``, which reaps it."""
+        return self.process.exitcode == -signal.SIGABRT
 
     def send_task(self, ticket: int, task: QueryTask) -> None:
         """Hand the worker a task; it answers its tasks in the order they were sent."""

@@ -100,10 +100,14 @@ def create_app_from_env() -> SecurityHeaders:
 
 
 async def health(request: Request) -> JSONResponse:
+    """``ok``, or ``503`` and ``degraded`` while fewer query workers are alive than configured
+    (some could not start and are being started again)."""
     runtime: Runtime = request.app.state.runtime
+    degraded = runtime.pool.degraded
     return JSONResponse(
-        {
-            "status": "ok",
+        status_code=503 if degraded else 200,
+        content={
+            "status": "degraded" if degraded else "ok",
             "version": runtime.version,
             **runtime.pool.status(),
             "cache": {

@@ -17,6 +17,7 @@ from kggraph.cache import AnswerCache
 from kggraph.config import Settings
 from kggraph.pool import WorkerPool
 from kggraph.release import MANIFEST, Release, current_release, require_current
+from kggraph.workers import WorkerLimits
 
 RELEASE_CHECK_SECONDS = 1.0
 
@@ -28,6 +29,8 @@ class Runtime:
     cache: AnswerCache
     manifest: dict[str, Any] = field(default_factory=dict)
     _checked_at: float = 0.0
+    _shown: str = ""
+    """The release the cache and manifest are of; the pool switches once a new one has loaded."""
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
@@ -36,11 +39,16 @@ class Runtime:
             release,
             size=settings.query_workers,
             timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
+            limits=WorkerLimits(
+                max_rows=settings.max_rows,
+                max_bytes=settings.max_answer_bytes,
+                memory=settings.worker_memory_bytes,
+                # the seccomp lock denies every internet socket: it must stay off when the
+                # allow-list names endpoints that SERVICE may call (the query reader still guards)
+                lock_network=not settings.service_allowlist,
+            ),
             pipeline=settings.query_pipeline,
-            # the seccomp lock denies every internet socket: it must stay off when the
-            # allow-list names endpoints that SERVICE may call (the query reader still guards)
-            lock_network=not settings.service_allowlist,
+            long_after=settings.long_query_seconds,
         )
         cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
         return cls(settings, pool, cache, _read_manifest(release))
@@ -54,18 +62,20 @@ class Runtime:
         return self.pool.version
 
     def follow_release(self) -> None:
-        """Switch to a newer published build if there is one (checked at most once a second)."""
+        """Have the pool load a newer published build if there is one (looked for at most once
+        a second); once the pool has switched to it, empty the cache and read its manifest."""
+        if self._shown != self.pool.version:
+            if self._shown:
+                self.cache.clear()
+                self.manifest = _read_manifest(self.pool.release)
+            self._shown = self.pool.version
         now = time.monotonic()
         if now - self._checked_at < RELEASE_CHECK_SECONDS:
             return
         self._checked_at = now
         path = current_release(self.settings.output_dir)
-        if path is None or path.name == self.pool.version:
-            return
-        release = Release(path)
-        self.pool.reload(release)
-        self.cache.clear()
-        self.manifest = _read_manifest(release)
+        if path is not None and path.name != self.pool.version:
+            self.pool.reload(Release(path))
 
 
 def _read_manifest(release: Release) -> dict[str, Any]:
