@@ -28,6 +28,7 @@ LAYERS = {
     "results": 3,
     "sandbox": 3,
     "workers": 3,
+    "workerstart": 3,
     "pool": 3,
     "cache": 3,
     "negotiate": 3,
