@@ -35,7 +35,8 @@ DEFAULT_CACHE_BYTES = 64_000_000
 DEFAULT_CACHE_MAX_AGE = 60
 DEFAULT_MAX_ANSWER_BYTES = 50_000_000
 DEFAULT_WORKER_MEMORY = 0
-"""0: a share of the machine's memory, total RAM / (2 × query workers) (``worker_memory_bytes``)."""
+"""0: a share of the machine's memory, total RAM / (2 × web processes × query workers), and no
+less than ``MIN_WORKER_MEMORY`` (``worker_memory_bytes``)."""
 MIN_WORKER_MEMORY = 300 * 2**20
 """A query worker needs about 270 MB of address space before it holds any graph (Python,
 pyoxigraph, and the 200 MB buffer of pyoxigraph's bulk loader, measured), so less cannot work."""
@@ -90,7 +91,8 @@ class Settings:
     worker_memory: int = _setting(
         DEFAULT_WORKER_MEMORY,
         "Most memory one query worker may use, in bytes or with a unit (512M, 2G): a query that "
-        "needs more is stopped (503) and the worker replaced. 0: total RAM / (2 x query_workers).",
+        "needs more is stopped (503) and the worker replaced. 0: total RAM / (2 x workers x "
+        "query_workers), at least 300M.",
     )
     long_query_seconds: float = _setting(
         DEFAULT_LONG_QUERY_SECONDS,
@@ -146,10 +148,15 @@ class Settings:
     @property
     def worker_memory_bytes(self) -> int:
         """The memory ceiling of one query worker: ``worker_memory``, else a share of the
-        machine's memory (0, no ceiling, where the system does not tell its memory)."""
+        machine's memory that every worker of every web process may take at once with half of
+        it to spare, but never less than a worker needs to start (0, no ceiling, where the
+        system does not tell its memory)."""
         if self.worker_memory:
             return self.worker_memory
-        return total_memory() // (2 * self.query_workers)
+        total = total_memory()
+        if not total:
+            return 0
+        return max(total // (2 * self.workers * self.query_workers), MIN_WORKER_MEMORY)
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given settings replaced (``None`` values are ignored)."""
