@@ -32,7 +32,10 @@ STAGING_PREFIX = ".staging-"
 
 @contextmanager
 def staging(output_dir: Path) -> Iterator[Path]:
-    """A fresh folder to write a build into; removed if the block raises."""
+    """A fresh folder to write a build into; removed if the block raises.
+
+    An ``OSError`` of the block (a full disk, a file-size limit) is a ``BuildError``: the
+    output could not be written (CLI exit 3), not a crash."""
     releases = output_dir / RELEASES
     try:
         releases.mkdir(parents=True, exist_ok=True)
@@ -43,6 +46,9 @@ def staging(output_dir: Path) -> Iterator[Path]:
         ) from None
     try:
         yield folder
+    except OSError as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BuildError(f"cannot write the build: {err}", location=str(output_dir)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
