@@ -94,7 +94,8 @@ class SparqlFastPath:
             await self._error(err, scope, receive, send)
             return
         if prepared is None:  # no query: the service description or the query page
-            await self.app(scope, _replay(body) if body else receive, send)
+            # a POST's body has been read here, even an empty one: hand on what was read
+            await self.app(scope, _replay(body) if scope["method"] == "POST" else receive, send)
             return
         etag = prepared.headers["ETag"]
         if_none_match = headers.get(b"if-none-match")
