@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install run build validate readme test lint typecheck pytest bench bench-endpoint bench-scale clean
+.PHONY: help install run build validate readme test lint typecheck pytest bench bench-endpoint bench-scale soak clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ bench-endpoint: install $(BENCH_STAMP) ## Our endpoint against oxigraph serve an
 
 bench-scale: install $(BENCH_STAMP) ## The same on a synthetic graph of about a million triples
 	$(BIN)/python bench/endpoint.py --scale $(ARGS)
+
+soak: install ## Ten minutes of mixed load at 32 clients on kggraph serve, RSS per process (ARGS=--minutes N)
+	$(BIN)/python bench/soak.py $(ARGS)
 
 clean: ## Remove the virtual environment, node_modules, build output and caches
 	rm -rf $(VENV) node_modules dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info tests/artifacts
