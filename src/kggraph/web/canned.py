@@ -164,7 +164,7 @@ def read_parameters(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, str], t
         if name == FORMAT:
             formats.append(value)
         elif name in given:
-            raise InvalidArgument(f"parameter {name} is given twice; give each parameter once")
+            raise InvalidArgument(f"parameter {name!r} is given twice; give each parameter once")
         else:
             given[name] = value
     return given, tuple(formats)
