@@ -52,6 +52,7 @@ LAYERS = {
     "describe": 3,
     "browse": 3,
     "pagemodel": 3,
+    "pagemarks": 3,
     "datasetinfo": 3,
     "datasetfacts": 3,
     "dcat": 3,

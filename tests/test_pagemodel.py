@@ -49,7 +49,7 @@ def test_titles_and_names_follow_the_language() -> None:
     ja = resource_page(CITY, triples(), "ja")
     assert ja.title == Text("エックス市", "ja")
     assert ja.names == (Text("X", "en"),)
-    assert [t.label for t in ja.types] == [Text("都市", "ja")]
+    assert [t.link.label for t in ja.types if t.link] == [Text("都市", "ja")]
     assert resource_page(CITY, triples(), "en").title == Text("X", "en")
 
 
@@ -95,3 +95,88 @@ def test_a_resource_exists_when_a_triple_names_it() -> None:
     assert exists(triples(), CITY)
     assert exists(triples(), "https://w3id.org/kggraph/id/source/doc")
     assert not exists(triples(), "https://w3id.org/kggraph/id/city/z")
+
+
+# --- What the editors added, and dates they read -----------------------------------------
+
+EDITED = """
+@prefix kg: <https://w3id.org/kggraph/ontology#> .
+@prefix kgid: <https://w3id.org/kggraph/id/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix edtf: <http://id.loc.gov/datatypes/edtf/> .
+
+kgid:project\\/p a kg:Project ; rdfs:label "Project P"@en , "事業P"@ja ;
+    kg:location kgid:city\\/x , kgid:city\\/z ;
+    kg:startDate "1975"^^xsd:gYear ; kg:startDateText "昭和50年半ば"@ja ;
+    kg:startDateEDTF "1975~"^^edtf:EDTF .
+kgid:city\\/x rdfs:label "X"@en , "エックス市"@ja .
+kgid:city\\/z rdfs:label "Z"@en , "ゼット市"@ja .
+kg:location rdfs:label "location"@en , "場所"@ja .
+kgid:editorial\\/p-location a kg:EditorialStatement ;
+    rdf:subject kgid:project\\/p ; rdf:predicate kg:location ; rdf:object kgid:city\\/x ;
+    kg:reason kgid:editorial-reason\\/venue .
+kgid:editorial\\/p-start a kg:EditorialStatement ;
+    rdf:subject kgid:project\\/p ; rdf:predicate kg:startDateEDTF ;
+    rdf:object "1975~"^^edtf:EDTF ; kg:reason kgid:editorial-reason\\/approximate .
+kgid:editorial-reason\\/venue rdfs:label "Venue inferred"@en , "開催地の推定"@ja ;
+    rdfs:comment "The source gives no venue."@en , "典拠は開催地を記していない。"@ja .
+kgid:editorial-reason\\/approximate rdfs:label "Approximate date"@en , "おおよその日付"@ja .
+"""
+PROJECT = "https://w3id.org/kggraph/id/project/p"
+
+
+def edited() -> list[ox.Triple]:
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(EDITED.encode(), format=ox.RdfFormat.TURTLE)
+    ]
+
+
+def test_an_added_value_carries_its_reason_in_the_page_language() -> None:
+    page = resource_page(PROJECT, edited(), "ja")
+    (group,) = page.properties
+    marked = {v.link.iri.rsplit("/", 1)[1]: v.added for v in group.values if v.link}
+    assert marked["z"] is None
+    added = marked["x"]
+    assert added is not None
+    assert added.statement.endswith("/editorial/p-location")
+    assert added.label == Text("開催地の推定", "ja")
+    assert added.comment == Text("典拠は開催地を記していない。", "ja")
+
+
+def test_statement_nodes_are_marks_not_links_from() -> None:
+    """A statement points at its triple's ends with rdf:subject and rdf:object: the page marks
+    the value instead of listing the statement under "linked from"."""
+    for iri in (PROJECT, "https://w3id.org/kggraph/id/city/x"):
+        page = resource_page(iri, edited(), "en")
+        assert not [g.curie for g in page.incoming if g.curie in ("rdf:subject", "rdf:object")]
+
+
+def test_a_date_read_by_the_editors_shows_its_edtf_reading() -> None:
+    (row,) = resource_page(PROJECT, edited(), "en").dates
+    assert row.iso == "1975" and row.era == "昭和50年半ば"
+    assert row.edtf is not None and row.edtf.value == "1975~"
+    assert row.edtf.says == ("approximate",)
+    assert row.added is not None and row.added.label == Text("Approximate date", "en")
+    assert not any(
+        g.curie == "kg:startDateEDTF" for g in resource_page(PROJECT, edited(), "en").properties
+    )
+
+
+def test_a_statement_page_is_titled_by_its_triple() -> None:
+    statement = "https://w3id.org/kggraph/id/editorial/p-location"
+    page = resource_page(statement, edited(), "en")
+    assert page.title == Text("Project P – location – X", "en")
+    assert page.explains is not None
+    assert page.explains.value.link is not None and page.explains.value.link.label.value == "X"
+    assert page.explains.added.label == Text("Venue inferred", "en")
+    japanese = resource_page(statement, edited(), "ja")
+    assert japanese.title == Text("事業P – 場所 – エックス市", "ja")
+
+
+def test_a_reason_page_lists_its_statements_by_their_triples() -> None:
+    page = resource_page("https://w3id.org/kggraph/id/editorial-reason/venue", edited(), "en")
+    (group,) = page.incoming
+    assert [v.link.label.value for v in group.values if v.link] == ["Project P – location – X"]

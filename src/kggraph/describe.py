@@ -6,7 +6,10 @@ so a client can show the description without asking again. Its *page* needs a li
 ``page_query`` adds: the labels of the properties used (bilingual, from the ontology); the
 source sections it is derived from, with their numbers and the sections above them; and, for a
 place, what points to its government (a city's agreements are signed by its government, so
-they are one step away from the city itself).
+they are one step away from the city itself); and the editorial statements about it (or, on a
+statement's or reason's own page, the statement itself), with the triple each explains, the
+labels at its ends and its reason's label and explanation, so the page can mark what the
+editors added.
 
 Both queries run on the query workers like any other, so the time limit, the row limit and
 the following of new releases hold for them too. The resource is bound to ``?this`` through
@@ -68,6 +71,9 @@ CONSTRUCT {{
   ?section ?sp ?sv .
   ?actor ?ap ?government .
   ?actor ?anp ?anv .
+  ?statement ?stp ?stv .
+  ?end ?ep ?ev .
+  ?reason ?rp ?rv .
 }}
 WHERE {{
 {_OWN_AND_INCOMING}
@@ -94,6 +100,25 @@ WHERE {{
     OPTIONAL {{
       VALUES ?anp {{ {_iri(RDF.type)} {_NAMES} }}
       ?actor ?anp ?anv .
+    }}
+  }}
+  UNION {{
+    {{ ?statement {_iri(RDF.subject)} ?this }} UNION {{ ?statement {_iri(RDF.object)} ?this }}
+    UNION {{ ?statement {_iri(KG.reason)} ?this }}
+    UNION {{ ?this a {_iri(KG.EditorialStatement)} . BIND(?this AS ?statement) }}
+    ?statement a {_iri(KG.EditorialStatement)} .
+    {{
+      VALUES ?stp {{ {_iri(RDF.type)} {_iri(RDF.subject)} {_iri(RDF.predicate)} {_iri(RDF.object)}
+        {_iri(KG.reason)} }}
+      ?statement ?stp ?stv .
+    }} UNION {{
+      ?statement {_iri(RDF.subject)}|{_iri(RDF.predicate)}|{_iri(RDF.object)} ?end .
+      VALUES ?ep {{ {_NAMES} }}
+      ?end ?ep ?ev .
+    }} UNION {{
+      ?statement {_iri(KG.reason)} ?reason .
+      VALUES ?rp {{ {_NAMES} {_iri(RDFS.comment)} }}
+      ?reason ?rp ?rv .
     }}
   }}
 }}

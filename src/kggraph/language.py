@@ -118,6 +118,10 @@ def local_name(iri: str) -> str:
 
 TERM_NAMES: dict[str, dict[str, str]] = {
     str(RDF.type): {"en": "type", "ja": "種別"},
+    str(RDF.subject): {"en": "subject", "ja": "主語"},
+    str(RDF.predicate): {"en": "property", "ja": "プロパティ"},
+    str(RDF.object): {"en": "value", "ja": "値"},
+    str(PROV.wasAttributedTo): {"en": "attributed to", "ja": "帰属先"},
     str(RDFS.comment): {"en": "comment", "ja": "注記"},
     str(PROV.wasDerivedFrom): {"en": "derived from", "ja": "典拠"},
     str(SKOS.prefLabel): {"en": "preferred label", "ja": "優先ラベル"},

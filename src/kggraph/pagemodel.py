@@ -7,6 +7,11 @@ the source's own wording (or, for a date the build derived, the era form written
 that point here, grouped by property; for a place, what points to its government; and the
 sections of the source document it is derived from. Labels fall back as
 ``kggraph.language.term_label`` says. The model holds IRIs, never URLs: the web layer maps them.
+
+A value the editors added (in the editorial graph, explained by a ``kg:EditorialStatement``)
+carries its reason (``kggraph.pagemarks``); a date read rather than stated carries its EDTF
+companion. The page of a statement node is titled "subject – property – object", since such a
+node has no label of its own.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from kggraph.eratext import era_text, fiscal_year_text
 from kggraph.language import Text, term_label
 from kggraph.namespaces import (
     DATED_PAIRS,
+    EDTF_PAIRS,
     FISCAL_PAIRS,
     KG,
     PROV,
@@ -31,6 +37,7 @@ from kggraph.namespaces import (
     XSD,
     shorten,
 )
+from kggraph.pagemarks import Added, Key, Reading, editorial, reading
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -42,7 +49,10 @@ _DERIVED = str(PROV.wasDerivedFrom)
 _NUMBER = str(KG.sectionNumber)
 _PART_OF = str(KG.partOfSection)
 _GOVERNMENT_OF = str(KG.governmentOf)
-_DATE_PROPS = {str(p) for pair in DATED_PAIRS + FISCAL_PAIRS for p in pair}
+_STATED = {str(RDF.subject), str(RDF.object)}
+"""How a statement node points at the ends of its triple: shown as a mark, not as a link."""
+_DATE_PROPS = {str(p) for pair in DATED_PAIRS + FISCAL_PAIRS + EDTF_PAIRS for p in pair}
+_EDTF = {str(iso): str(edtf) for iso, edtf in EDTF_PAIRS}
 SHOWN_APART = {_TYPE, *_LABELS, _ALT, _COMMENT, _DERIVED, *_DATE_PROPS}
 """Properties the page shows in their own place, not in the table of properties."""
 
@@ -65,6 +75,8 @@ class Value:
     text: Text | None = None
     datatype: str = ""
     """The literal's datatype as a prefixed name (``xsd:integer``); ``""`` for strings."""
+    added: Added | None = None
+    """Set if the editors added this value (the statement is in the editorial graph)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,20 @@ class DateRow:
     era: str | None
     era_from_source: bool
     fiscal_year: Link | None = None
+    edtf: Reading | None = None
+    """How the editors read the date (EDTF, e.g. ``1975~``), when they did."""
+    added: Added | None = None
+    """Set if the ISO value or its EDTF reading is in the editorial graph."""
+
+
+@dataclass(frozen=True)
+class Explained:
+    """On the page of a statement node: the triple it explains and why it was added."""
+
+    subject: Link
+    prop: Link
+    value: Value
+    added: Added
 
 
 @dataclass(frozen=True)
@@ -111,7 +137,7 @@ class ResourcePage:
     title: Text
     names: tuple[Text, ...]
     """Every label and alternative label other than the title."""
-    types: tuple[Link, ...]
+    types: tuple[Value, ...]
     comments: tuple[Text, ...]
     dates: tuple[DateRow, ...]
     properties: tuple[Group, ...]
@@ -120,6 +146,8 @@ class ResourcePage:
     sections: tuple[Section, ...]
     triples: int
     """How many triples the page was made from."""
+    explains: Explained | None = None
+    """Set on the page of a ``kg:EditorialStatement``."""
 
 
 class _Graph:
@@ -157,8 +185,12 @@ class _Labeller:
     def __init__(self, graph: _Graph, lang: str) -> None:
         self.graph = graph
         self.lang = lang
+        self.titles: dict[str, Text] = {}
+        """Titles of nodes without labels: editorial statements, as their triple."""
 
     def label(self, iri: str) -> Text:
+        if iri in self.titles:
+            return self.titles[iri]
         return term_label(self.graph.literals(iri, *_LABELS), self.lang, iri)
 
     def link(self, iri: str) -> Link:
@@ -179,21 +211,49 @@ def resource_page(iri: str, triples: list[ox.Triple], lang: str) -> ResourcePage
     """The model of the page of ``iri`` in ``lang`` from the triples of its page query."""
     graph = _Graph(triples)
     names = _Labeller(graph, lang)
+    marks = editorial(triples, lang)
+    names.titles = {
+        added.statement: _statement_title(_explained(names, key, added))
+        for key, added in marks.items()
+    }
+    explains = _explains(names, marks, iri)
     title = names.label(iri)
+    types = (
+        _value(names, ox.NamedNode(t), marks.get((iri, _TYPE, ox.NamedNode(t))))
+        for t in graph.iris(iri, _TYPE)
+    )
     return ResourcePage(
         iri=iri,
         lang=lang,
         title=title,
         names=_other_names(graph, iri, title),
-        types=tuple(sorted((names.link(t) for t in graph.iris(iri, _TYPE)), key=names.sort_key)),
+        types=tuple(sorted(types, key=_value_key)),
         comments=_texts(graph.literals(iri, _COMMENT), lang),
-        dates=_dates(graph, names, iri),
-        properties=_properties(graph, names, iri),
-        incoming=_incoming(graph, names, iri, skip=set()),
+        dates=_dates(graph, names, iri, marks),
+        properties=_properties(graph, names, iri, marks),
+        incoming=_incoming(graph, names, iri, skip=set(), marks=marks),
         via=_via(graph, names, iri),
         sections=_sections(graph, names, iri),
         triples=graph.size,
+        explains=explains,
     )
+
+
+def _explains(names: _Labeller, marks: dict[Key, Added], iri: str) -> Explained | None:
+    found = [_explained(names, key, a) for key, a in marks.items() if a.statement == iri]
+    return found[0] if found else None
+
+
+def _explained(names: _Labeller, key: Key, added: Added) -> Explained:
+    subject, prop, term = key
+    return Explained(names.link(subject), names.link(prop), _value(names, term), added)
+
+
+def _statement_title(explains: Explained) -> Text:
+    """ "subject – property – object", in the page's language where the labels allow."""
+    value = explains.value.link.label if explains.value.link else explains.value.text
+    parts = (explains.subject.label, explains.prop.label, value or Text(""))
+    return Text(" – ".join(p.value for p in parts), explains.subject.label.lang)
 
 
 def _texts(by_lang: dict[str, list[str]], lang: str) -> tuple[Text, ...]:
@@ -212,16 +272,15 @@ def _other_names(graph: _Graph, iri: str, title: Text) -> tuple[Text, ...]:
     return tuple(t for t in _texts(labels, title.lang) if t != title)
 
 
-def _value(names: _Labeller, term: Term) -> Value:
+def _value(names: _Labeller, term: Term, added: Added | None = None) -> Value:
     if isinstance(term, ox.NamedNode):
-        return Value(link=names.link(term.value))
+        return Value(link=names.link(term.value), added=added)
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
         plain = bool(term.language) or datatype == str(XSD.string)
-        return Value(
-            text=Text(term.value, term.language or ""), datatype="" if plain else shorten(datatype)
-        )
-    return Value(text=Text(str(term)))
+        text = Text(term.value, term.language or "")
+        return Value(text=text, datatype="" if plain else shorten(datatype), added=added)
+    return Value(text=Text(str(term)), added=added)
 
 
 def _value_key(value: Value) -> tuple[int, str, str]:
@@ -235,21 +294,32 @@ def _group(names: _Labeller, prop: str, values: Iterable[Value]) -> Group:
     return Group(names.link(prop), shorten(prop), tuple(sorted(set(values), key=_value_key)))
 
 
-def _properties(graph: _Graph, names: _Labeller, iri: str) -> tuple[Group, ...]:
+def _properties(
+    graph: _Graph, names: _Labeller, iri: str, marks: dict[Key, Added]
+) -> tuple[Group, ...]:
     by_prop: dict[str, list[Value]] = defaultdict(list)
     for prop, term in graph.out.get(iri, ()):
         if prop not in SHOWN_APART:
-            by_prop[prop].append(_value(names, term))
+            by_prop[prop].append(_value(names, term, marks.get((iri, prop, term))))
     groups = (_group(names, prop, values) for prop, values in by_prop.items())
     return tuple(sorted(groups, key=lambda g: (g.prop.label.value.casefold(), g.curie)))
 
 
-def _incoming(graph: _Graph, names: _Labeller, iri: str, *, skip: set[str]) -> tuple[Group, ...]:
+def _incoming(
+    graph: _Graph,
+    names: _Labeller,
+    iri: str,
+    *,
+    skip: set[str],
+    marks: dict[Key, Added] | None = None,
+) -> tuple[Group, ...]:
     """The nodes that point to ``iri``, grouped by property (``skip``: subjects to leave out)."""
     by_prop: dict[str, list[Value]] = defaultdict(list)
+    target = ox.NamedNode(iri)
     for subject, prop in graph.into.get(iri, ()):
-        if subject != iri and subject not in skip:
-            by_prop[prop].append(Value(link=names.link(subject)))
+        if subject != iri and subject not in skip and prop not in _STATED:
+            added = (marks or {}).get((subject, prop, target))
+            by_prop[prop].append(Value(link=names.link(subject), added=added))
     groups = (_group(names, prop, values) for prop, values in by_prop.items())
     return tuple(sorted(groups, key=lambda g: (-len(g.values), g.prop.label.value.casefold())))
 
@@ -265,14 +335,25 @@ def _via(graph: _Graph, names: _Labeller, iri: str) -> tuple[Via, ...]:
     )
 
 
-def _dates(graph: _Graph, names: _Labeller, iri: str) -> tuple[DateRow, ...]:
+def _dates(
+    graph: _Graph, names: _Labeller, iri: str, marks: dict[Key, Added]
+) -> tuple[DateRow, ...]:
     rows: list[DateRow] = []
     for iso_prop, text_prop in DATED_PAIRS:
         wording = [t.value for t in graph.objects(iri, str(text_prop)) if isinstance(t, ox.Literal)]
+        edtf_prop = _EDTF[str(iso_prop)]
+        readings = [t for t in graph.objects(iri, edtf_prop) if isinstance(t, ox.Literal)]
         for term in graph.objects(iri, str(iso_prop)):
             iso = term.value if isinstance(term, ox.Literal) else str(term)
             era = min(wording) if wording else era_text(iso)
-            rows.append(DateRow(names.link(str(iso_prop)), iso, era, bool(wording)))
+            edtf = min(readings, key=lambda t: t.value) if readings else None
+            added = marks.get((iri, str(iso_prop), term)) or (
+                marks.get((iri, edtf_prop, edtf)) if edtf is not None else None
+            )
+            shown = reading(edtf.value) if edtf is not None else None
+            rows.append(
+                DateRow(names.link(str(iso_prop)), iso, era, bool(wording), None, shown, added)
+            )
     for fy_prop, text_prop in FISCAL_PAIRS:
         wording = [t.value for t in graph.objects(iri, str(text_prop)) if isinstance(t, ox.Literal)]
         for year in graph.iris(iri, str(fy_prop)):

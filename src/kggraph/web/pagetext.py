@@ -90,6 +90,24 @@ TEXT: dict[str, tuple[str, str]] = {
         "This resource has more links than a page shows; the rest are left out.",
         "リンクが多すぎるため、一部を省略しています。",
     ),
+    "added_by_editors": ("added by the editors", "編集者による追加"),
+    "added_title": (
+        "Not stated by the source: the editors added this (see the statement)",
+        "典拠には記述がなく、編集者が追加した記述です(記述の説明へ)",
+    ),
+    "statement_explains": (
+        "This statement is not made by the source: the editors added it.",
+        "この記述は典拠にはなく、編集者が追加したものです。",
+    ),
+    "statement_subject": ("Subject", "主語"),
+    "statement_property": ("Property", "プロパティ"),
+    "statement_value": ("Value", "値"),
+    "reason": ("Reason", "理由"),
+    "date_read": ("read by the editors", "編集者による読み取り"),
+    "approximate": ("approximate", "おおよそ"),
+    "uncertain": ("uncertain", "不確か"),
+    "approximate_uncertain": ("approximate and uncertain", "おおよそ・不確か"),
+    "interval": ("a range", "幅のある期間"),
 }
 
 KINDS: dict[str, tuple[str, str]] = {
