@@ -80,10 +80,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+NO_BUDGETS = {
+    "KGGRAPH_CLIENT_BUDGET_SECONDS": "0",
+    "KGGRAPH_CLIENT_CONCURRENCY": "0",
+    "KGGRAPH_CLIENT_ERRORS": "0",
+}
+"""Every test is one client (127.0.0.1, httpx's User-Agent) that sends hundreds of queries,
+bad ones on purpose: the servers tests start have no client budgets unless a test sets them
+(``tests/test_budgets_http.py`` does)."""
+
+
 def start_server(output: Path, log: Path, **settings: str) -> Server:
     """Start uvicorn on the published build in ``output``; wait until ``/health`` answers."""
     port = free_port()
     env = {**os.environ, "KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
+    env.update(NO_BUDGETS)
     env.update({f"KGGRAPH_{k.upper()}": v for k, v in settings.items()})
     app = "kggraph.web.app:create_app_from_env"
     command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",

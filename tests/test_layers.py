@@ -31,6 +31,8 @@ LAYERS = {
     "workerstart": 3,
     "pool": 3,
     "cache": 3,
+    "budgets": 3,
+    "redisbudgets": 3,
     "negotiate": 3,
     "protocol": 3,
     "servicedesc": 3,

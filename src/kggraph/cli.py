@@ -253,6 +253,9 @@ def serve_command(
         # bounds requests in flight (an answer can outlive its connection)
         limit_concurrency=settings.max_connections + 1,
         ws="none",  # no WebSocket routes: an upgrade request is an ordinary request
+        # uvicorn would take X-Forwarded-For from any loopback peer as the client's address;
+        # kggraph.web.clientid believes it only from KGGRAPH_TRUSTED_PROXIES
+        proxy_headers=False,
     )
 
 

@@ -7,6 +7,7 @@ which is how the server hands them to the processes uvicorn starts.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -34,6 +35,14 @@ DEFAULT_CACHE_ENTRIES = 256
 DEFAULT_CACHE_BYTES = 64_000_000
 DEFAULT_CACHE_MAX_AGE = 60
 DEFAULT_MAX_ANSWER_BYTES = 50_000_000
+DEFAULT_CLIENT_BUDGET_SECONDS = 60.0
+"""Seconds of query time a client earns per minute (``kggraph.budgets``), as Wikidata's does."""
+DEFAULT_CLIENT_BURST_SECONDS = 120.0
+DEFAULT_CLIENT_CONCURRENCY = 5
+DEFAULT_CLIENT_ERRORS = 30.0
+"""Failed queries a client may send per minute, in a bucket apart from its query time."""
+DEFAULT_CLIENT_ERROR_BURST = 60.0
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 DEFAULT_WORKER_MEMORY = 0
 """0: a share of the machine's memory, total RAM / (2 × web processes × query workers), and no
 less than ``MIN_WORKER_MEMORY`` (``worker_memory_bytes``)."""
@@ -127,6 +136,37 @@ class Settings:
     max_connections: int = _setting(
         DEFAULT_MAX_CONNECTIONS,
         "Most connections one web server process holds open; the next gets 503 and is closed.",
+    )
+
+    client_budget_seconds: float = _setting(
+        DEFAULT_CLIENT_BUDGET_SECONDS,
+        "Seconds of query time one client (address and User-Agent) earns per minute; past its "
+        "balance it gets 429 (0: no time budget).",
+    )
+    client_burst_seconds: float = _setting(
+        DEFAULT_CLIENT_BURST_SECONDS,
+        "Most query time a client can save up and spend at once (the budget's capacity).",
+    )
+    client_concurrency: int = _setting(
+        DEFAULT_CLIENT_CONCURRENCY,
+        "Most queries one client may have running at once; the next gets 429 (0: no limit).",
+    )
+    client_errors: float = _setting(
+        DEFAULT_CLIENT_ERRORS,
+        "Failed queries (4xx) one client may send per minute before it gets 429 (0: no limit).",
+    )
+    client_error_burst: float = _setting(
+        DEFAULT_CLIENT_ERROR_BURST, "Most failed queries a client may send in a burst."
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of reverse proxies "
+        "whose X-Forwarded-For names the client; none by default.",
+    )
+    redis_url: str = _setting(
+        "",
+        "Redis that several web processes share the client budgets through (redis://host:port/0); "
+        "unset: each process counts its own.",
     )
 
     @property
@@ -237,6 +277,11 @@ _AT_LEAST = {
     "cache_bytes": 0,
     "cache_max_age": 0,
     "max_connections": 1,
+    "client_budget_seconds": 0,
+    "client_burst_seconds": 0,
+    "client_concurrency": 0,
+    "client_errors": 0,
+    "client_error_burst": 0,
 }
 
 
@@ -268,7 +313,29 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(
             f"header_timeout must be more than 0 seconds, not {settings.header_timeout}"
         )
+    _check_budgets(settings)
     return settings
+
+
+def _check_budgets(settings: Settings) -> None:
+    """A budget that is on needs room to spend it; proxies must be addresses or networks."""
+    for rate, burst in (
+        ("client_budget_seconds", "client_burst_seconds"),
+        ("client_errors", "client_error_burst"),
+    ):
+        if getattr(settings, rate) > 0 and not getattr(settings, burst) > 0:
+            raise ConfigError(f"{burst} must be more than 0 while {rate} is on")
+    for proxy in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"trusted_proxies holds {proxy!r}, which is not an address or a network"
+            ) from None
+    if settings.redis_url and urlsplit(settings.redis_url).scheme not in REDIS_SCHEMES:
+        raise ConfigError(
+            f"redis_url must start with redis://, rediss:// or unix://, not {settings.redis_url!r}"
+        )
 
 
 def load_settings(

@@ -23,6 +23,8 @@
     │   ├── PayloadTooLarge      the request body is bigger than the limit (413)
     │   └── UnsupportedMediaType a POST body of a type the protocol does not define (415)
     ├── NotFound                 no such resource (404)
+    ├── TooManyRequests          the client is over its budget: query time, queries at once,
+    │                            or failed queries (429, with the seconds to wait)
     └── ReleaseDamaged           a file of the published release is missing or unreadable (503)
 
 The CLI maps these to exit codes and the web layer to HTTP statuses; nothing in between
@@ -118,6 +120,15 @@ class UnsupportedMediaType(RequestError):
 
 class NotFound(KggraphError):
     """No such resource."""
+
+
+class TooManyRequests(KggraphError):
+    """The client has used up its query time, has too many queries running, or has sent too
+    many failed queries (``kggraph.budgets``); ``retry_after`` is the whole seconds to wait."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ReleaseDamaged(KggraphError):

@@ -2,8 +2,9 @@
 
 ``create_app_from_env`` is the factory uvicorn calls in each worker process (``kggraph serve``
 hands the settings over as ``KGGRAPH_*`` variables); it puts ``kggraph.web.fastpath`` in front
-of the application, so queries skip the framework's layers, and ``kggraph.web.security`` around
-both (security headers, no caching of errors). Middlewares: CORS for GET and POST without
+of the application, so queries skip the framework's layers, ``kggraph.web.budgeting`` around
+both (each client's query budget), and ``kggraph.web.security`` around all (security headers,
+no caching of errors). Middlewares: CORS for GET and POST without
 credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
 """
 
@@ -20,7 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from kggraph import __version__
+from kggraph.budgets import BudgetLimits, Counters
 from kggraph.config import Settings, load_settings
+from kggraph.errors import KggraphError
 from kggraph.web import (
     apidocs,
     canned,
@@ -31,18 +34,21 @@ from kggraph.web import (
     resources,
     ui,
 )
+from kggraph.web.budgeting import ClientBudgets, counters_for
+from kggraph.web.clientid import ClientIdentifier
 from kggraph.web.fastpath import SparqlFastPath
-from kggraph.web.responses import text_error
+from kggraph.web.responses import error_response, text_error
 from kggraph.web.runtime import Runtime
 from kggraph.web.security import SecurityHeaders
 
 GZIP_MINIMUM_BYTES = 1024
-EXPOSED_HEADERS = ("ETag", "Kggraph-Version", endpoint.TRUNCATED_HEADER)
+EXPOSED_HEADERS = ("ETag", "Kggraph-Version", endpoint.TRUNCATED_HEADER, "Retry-After")
 
 
 def create_app(settings: Settings) -> FastAPI:
     """A server on the current published build of ``settings.output_dir``."""
     runtime = Runtime.create(settings)
+    budgets = counters_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             await runtime.pool.close()
+            await budgets.close()
 
     app = FastAPI(
         title="kggraph",
@@ -61,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.budgets = budgets
     app.router.routes.extend(endpoint.routes())
     app.router.routes.extend(graphs.routes())
     app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
@@ -71,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     resources.mount(app)
     publishing.mount(app)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(KggraphError, _kggraph_error)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(
         CORSMiddleware,
@@ -85,13 +94,20 @@ def create_app(settings: Settings) -> FastAPI:
 
 def create_server(settings: Settings) -> SecurityHeaders:
     """The application as served: queries to ``/sparql`` answered in front of the framework
-    (``kggraph.web.fastpath``), everything else by ``create_app``'s application, and every
-    answer of either given the security and error-caching headers (``kggraph.web.security``)."""
+    (``kggraph.web.fastpath``), everything else by ``create_app``'s application, each client
+    held to its query budget (``kggraph.web.budgeting``), and every answer given the security
+    and error-caching headers (``kggraph.web.security``)."""
     app = create_app(settings)
     fast = SparqlFastPath(
         app, app.state.runtime, gzip_minimum=GZIP_MINIMUM_BYTES, exposed_headers=EXPOSED_HEADERS
     )
-    return SecurityHeaders(fast)
+    budgeted = ClientBudgets(
+        fast,
+        app.state.budgets,
+        limits=BudgetLimits.from_settings(settings),
+        identifier=ClientIdentifier(settings.trusted_proxies),
+    )
+    return SecurityHeaders(budgeted)
 
 
 def create_app_from_env() -> SecurityHeaders:
@@ -103,6 +119,7 @@ async def health(request: Request) -> JSONResponse:
     """``ok``, or ``503`` and ``degraded`` while fewer query workers are alive than configured
     (some could not start and are being started again)."""
     runtime: Runtime = request.app.state.runtime
+    budgets: Counters = request.app.state.budgets
     degraded = runtime.pool.degraded
     return JSONResponse(
         status_code=503 if degraded else 200,
@@ -116,6 +133,7 @@ async def health(request: Request) -> JSONResponse:
                 "hits": runtime.cache.stats.hits,
                 "misses": runtime.cache.stats.misses,
             },
+            "budgets": {"backend": budgets.backend, "throttled": await budgets.throttled()},
         },
     )
 
@@ -124,3 +142,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Framework errors (404, 405) in the same short text form as ours."""
     assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
     return text_error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+
+async def _kggraph_error(request: Request, exc: Exception) -> Response:
+    """Our errors that a route lets through (a page whose query was refused or timed out) as
+    the status they imply, in the same short text form, never a bare 500."""
+    assert isinstance(exc, KggraphError)  # noqa: S101 - registered for KggraphError only
+    return error_response(exc)

@@ -23,6 +23,7 @@ from kggraph.negotiate import choose, negotiate
 from kggraph.protocol import QueryRequest, read_query_request
 from kggraph.servicedesc import description, serialize
 from kggraph.sparql import check
+from kggraph.web.budgeting import run_query
 from kggraph.web.responses import error_response
 from kggraph.web.runtime import Runtime
 from kggraph.web.ui import prefers_html, query_page
@@ -109,10 +110,11 @@ def prepare(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepar
 
 
 async def answer_of(runtime: Runtime, prepared: Prepared) -> Answer:
-    """The answer from the cache, else from a worker (and then kept in the cache)."""
+    """The answer from the cache, else from a worker within the client's budget (and then kept
+    in the cache)."""
     answer = runtime.cache.get(prepared.key)
     if answer is None:
-        answer = await runtime.pool.run(prepared.task)
+        answer = await run_query(runtime, prepared.task)
         runtime.cache.put(prepared.key, answer)
     return answer
 

@@ -1,4 +1,5 @@
-"""Answers for the linked-data pages: from the answer cache, else from a query worker.
+"""Answers for the linked-data pages: from the answer cache, else from a query worker (within
+the asking client's budget, ``kggraph.web.budgeting``).
 
 The pages ask the same few queries over and over (a resource's description, the class
 index); keeping their answers in the runtime's bounded cache, keyed like the endpoint's by
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from kggraph.cache import answer_key
 from kggraph.executor import Answer, QueryTask
+from kggraph.web.budgeting import run_query
 from kggraph.web.runtime import Runtime
 
 
@@ -17,6 +19,6 @@ async def fetch(runtime: Runtime, task: QueryTask) -> Answer:
     key = answer_key(runtime.version, task)
     answer = runtime.cache.get(key)
     if answer is None:
-        answer = await runtime.pool.run(task)
+        answer = await run_query(runtime, task)
         runtime.cache.put(key, answer)
     return answer

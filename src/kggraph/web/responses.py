@@ -27,6 +27,7 @@ STATUS: tuple[tuple[type[errors.KggraphError], int], ...] = (
     (errors.RequestError, 400),
     (errors.InvalidArgument, 400),
     (errors.NotFound, 404),
+    (errors.TooManyRequests, 429),
     (errors.ReleaseDamaged, 503),
     (errors.ConfigError, 500),
 )
@@ -43,6 +44,8 @@ def status_of(err: errors.KggraphError) -> int:
 def error_response(err: errors.KggraphError, *, headers: dict[str, str] | None = None) -> Response:
     """``400 Bad Request`` and one line saying what is wrong and where."""
     err = remote_failure(err)
+    if isinstance(err, errors.TooManyRequests):
+        headers = {**(headers or {}), "Retry-After": str(err.retry_after)}
     return text_error(status_of(err), str(err), headers=headers)
 
 
