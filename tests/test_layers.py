@@ -20,6 +20,7 @@ LAYERS = {
     "loader": 1,
     "derive": 1,
     "validate": 2,
+    "redirects": 2,
     "editorial": 2,
     "release": 1,
     "formats": 3,

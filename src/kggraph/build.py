@@ -25,6 +25,8 @@ from kggraph.errors import ValidationFailed
 from kggraph.loader import SourceFile, load_sources
 from kggraph.namespaces import RDF, shorten
 from kggraph.publish import promote, staging
+from kggraph.redirects import COLUMNS, check_redirects, read_redirects
+from kggraph.redirects import FILE as REDIRECTS
 from kggraph.release import RELEASE_FORMAT
 from kggraph.store import (
     OxigraphStore,
@@ -36,6 +38,7 @@ from kggraph.store import (
 from kggraph.validate import ValidationReport, validate_store
 
 MANIFEST = "manifest.json"
+TSV = "text/tab-separated-values; charset=utf-8"
 
 Step = Callable[[str], None]
 """Told the name of each step as it starts (the CLI shows it as progress)."""
@@ -74,7 +77,8 @@ def check(settings: Settings, on_step: Step = _quiet) -> Checked:
     on_step("validate")
     report = validate_store(store, settings.shapes_dir, sources)
     files = {source.graph.value: source.name for source in sources}
-    report = report.adding(check_editorial(store, files))
+    redirects = read_redirects(settings.data_dir / REDIRECTS)
+    report = report.adding(check_editorial(store, files) + check_redirects(redirects, store))
     return Checked(store, sources, fiscal_years, report)
 
 
@@ -95,6 +99,7 @@ def build(
     with staging(settings.output_dir) as folder:
         nquads = sorted_nquads(checked.store)
         files = write_dumps(folder, ntriples, to_rdflib(checked.store), nquads=nquads)
+        files += _copy_redirects(settings, folder)
         files += write_descriptions(folder, checked.store, triples, files)
         manifest = _manifest(checked, triples, files, built_at)
         write_json(folder / MANIFEST, manifest)
@@ -102,6 +107,14 @@ def build(
         release_id = f"{built_at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(ntriples).hexdigest()[:8]}"
         release = promote(folder, settings.output_dir, release_id, keep=settings.keep_releases)
     return BuildResult(release=release, manifest=manifest, report=checked.report)
+
+
+def _copy_redirects(settings: Settings, folder: Path) -> list[DumpFile]:
+    """The redirects table, as the server reads it; a header alone when ``data/`` has none."""
+    source = settings.data_dir / REDIRECTS
+    data = source.read_bytes() if source.is_file() else ("\t".join(COLUMNS) + "\n").encode()
+    (folder / REDIRECTS).write_bytes(data)
+    return [DumpFile(REDIRECTS, len(data), hashlib.sha256(data).hexdigest(), TSV)]
 
 
 def _manifest(

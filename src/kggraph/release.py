@@ -74,9 +74,11 @@ def require_current(output_dir: Path) -> Release:
 
 
 def input_files(settings: Settings) -> list[Path]:
-    """Every file a build reads: the ontology, the data and the shapes."""
+    """Every file a build reads: the ontology, the data, the shapes and the redirects table."""
     folders = (settings.ontology_dir, settings.data_dir, settings.shapes_dir)
-    return sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*.ttl"))
+    found = [p for folder in folders if folder.is_dir() for p in folder.rglob("*.ttl")]
+    redirects = settings.data_dir / "redirects.tsv"
+    return sorted(found + ([redirects] if redirects.is_file() else []))
 
 
 def is_stale(settings: Settings) -> bool:

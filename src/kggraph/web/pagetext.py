@@ -108,6 +108,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "uncertain": ("uncertain", "不確か"),
     "approximate_uncertain": ("approximate and uncertain", "おおよそ・不確か"),
     "interval": ("a range", "幅のある期間"),
+    "gone_title": ("Withdrawn", "廃止された識別子"),
+    "gone": (
+        "This identifier was published once and has been withdrawn; nothing replaces it.",
+        "この識別子はかつて公開されましたが、廃止されました。後継はありません。",
+    ),
 }
 
 KINDS: dict[str, tuple[str, str]] = {

@@ -7,8 +7,9 @@ the file-extension address of what it sent: ``…/dalian.html``, ``.ttl``, ``.js
 ``.rdf``, which also answer on their own, whatever ``Accept`` says. Every answer links its
 alternatives (``Link: rel="alternate"``) and carries validators (``kggraph.web.conditional``).
 
-An identifier with no triple gets a real ``404``: a page with a search box for browsers, one
-line of text for programs. ``/id/`` and ``/id/<kind>/`` are the indexes
+An identifier listed in the release's redirects table answers ``301`` or ``410``
+(``kggraph.web.moved``). An identifier with no triple gets a real ``404``: a page with a search
+box for browsers, one line of text for programs. ``/id/`` and ``/id/<kind>/`` are the indexes
 (``kggraph.web.browsing``).
 """
 
@@ -34,6 +35,7 @@ from kggraph.web import browsing
 from kggraph.web.conditional import not_modified, not_modified_response, validators
 from kggraph.web.endpoint import TRUNCATED_HEADER, runtime_of
 from kggraph.web.lookup import fetch
+from kggraph.web.moved import moved, moved_answer
 from kggraph.web.pages import VARY, Site, html, not_found_page
 from kggraph.web.responses import error_response, text_error
 from kggraph.web.runtime import Runtime
@@ -138,6 +140,9 @@ async def _resource(request: Request, runtime: Runtime, site: Site, asked: Asked
         fmt = choose(request.headers.get("accept"), OFFERED, what="this resource")
     if not asked.valid:
         return _missing(site, asked, fmt)
+    redirect = moved(runtime, asked.name)
+    if redirect is not None:
+        return moved_answer(site, redirect, extension=asked.extension, as_html=fmt is HTML)
     headers = _headers(runtime, site, asked, fmt)
     found = validators(
         runtime, site.server, request.url.path, fmt.name, site.lang if fmt is HTML else ""
