@@ -56,6 +56,7 @@ LAYERS = {
     "browse": 3,
     "pagemodel": 3,
     "pagemarks": 3,
+    "pageparts": 3,
     "datasetinfo": 3,
     "datasetfacts": 3,
     "dcat": 3,
