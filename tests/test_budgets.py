@@ -4,6 +4,7 @@ who a client is (``kggraph.web.clientid``); the settings."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -20,7 +21,9 @@ from kggraph.budgets import (
 )
 from kggraph.config import load_settings
 from kggraph.errors import ConfigError
+from kggraph.redisbudgets import RedisCounters
 from kggraph.web.clientid import ClientIdentifier
+from tests.conftest import free_port
 
 T = TypeVar("T")
 
@@ -202,6 +205,31 @@ def test_a_running_query_keeps_its_client() -> None:
     for n in range(20):
         spend(store, f"other-{n}", 0)
     assert run(store.admit("busy", "2")) is not None  # still counted as running
+
+
+def test_without_redis_the_counts_are_kept_in_memory_and_said_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+
+    async def session() -> tuple[list[Refusal | None], str, int]:
+        store = RedisCounters(nobody, limits(per_minute=60, burst=1, concurrency=1))
+        seen = [await store.admit("a", "1"), await store.admit("a", "2")]
+        await store.settle("a", "1", 5.0)
+        seen.append(await store.admit("a", "3"))  # in debt, in memory
+        seen.append(await store.admit("b", "1"))
+        backend, throttled = store.backend, await store.throttled()
+        await store.close()
+        return seen, backend, throttled
+
+    with caplog.at_level(logging.WARNING, logger="kggraph.redisbudgets"):
+        seen, backend, throttled = run(session())
+    assert seen[0] is None and seen[3] is None
+    assert seen[1] is not None and seen[1].limit is Limit.CONCURRENCY
+    assert seen[2] is not None and seen[2].limit is Limit.TIME
+    assert backend == "memory" and throttled == 1
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "cannot be reached" in warnings[0], warnings
 
 
 # who a client is

@@ -155,6 +155,9 @@ class RedisCounters:
         self._down_until: float | None = None
         self._failing: OrderedDict[str, float] = OrderedDict()
         """Clients seen out of failures, until when: ``before`` answers without asking Redis."""
+        self._admitted_here: set[str] = set()
+        """Tickets admitted in memory while Redis was away: they end there too, so the count
+        of queries running in memory does not keep one that ended after Redis came back."""
 
     @property
     def backend(self) -> str:
@@ -180,7 +183,10 @@ class RedisCounters:
         keys = [self._key(client), self._key(client) + ":run"]
         found = await self._try(lambda: self._admit(keys=keys, args=args))
         if found is None:
-            return await self._memory.admit(client, ticket)
+            refused = await self._memory.admit(client, ticket)
+            if refused is None:
+                self._admitted_here.add(ticket)
+            return refused
         if found[0] == "ok":
             return None
         limit, balance = Limit(found[0]), float(found[1])
@@ -192,6 +198,10 @@ class RedisCounters:
         return refused
 
     async def settle(self, client: str, ticket: str, seconds: float) -> None:
+        if ticket in self._admitted_here:
+            self._admitted_here.discard(ticket)
+            await self._memory.settle(client, ticket, seconds)
+            return
         charged = await self._charge_bucket(client, "t", self.limits.time, seconds, ticket)
         if charged is None:
             await self._memory.settle(client, ticket, seconds)
