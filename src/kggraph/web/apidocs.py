@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from kggraph.config import Settings
+from kggraph.web import openapidoc
 from kggraph.web.ui import OptionalStaticFiles
 
 SWAGGER_BUILD = Path("node_modules/swagger-ui-dist")
@@ -45,7 +46,9 @@ The API description itself is at <a href="{openapi}">{openapi}</a>.</p></body></
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    """Serve Swagger UI's files and the ``/docs`` page (create the app with ``docs_url=None``)."""
+    """Serve Swagger UI's files and the ``/docs`` page (create the app with ``docs_url=None``),
+    and the OpenAPI document they show (``kggraph.web.openapidoc``: ``/sparql`` included)."""
+    openapidoc.install(app)
     folder = settings.root / SWAGGER_BUILD
     app.mount(SWAGGER_PATH, OptionalStaticFiles(directory=folder, check_dir=False))
     title = f"{app.title} API"
