@@ -148,8 +148,12 @@ async def stats(
 async def path(
     request: Request,
     choice: Filters,
-    source: Annotated[str, Query(alias="from", description="First agent: IRI, slug or label.")],
-    target: Annotated[str, Query(alias="to", description="Second agent: IRI, slug or label.")],
+    source: Annotated[
+        str, Query(alias="from", min_length=1, description="First agent: IRI, slug or label.")
+    ],
+    target: Annotated[
+        str, Query(alias="to", min_length=1, description="Second agent: IRI, slug or label.")
+    ],
     all_paths: Annotated[
         bool, Query(alias="all", description="Every simple path up to `max_length` hops.")
     ] = False,
@@ -180,8 +184,15 @@ async def path(
     return JSONResponse(answer, headers=_headers(runtime))
 
 
-AgentQuery = Annotated[str, Query(description="The agent: IRI, slug or label.")]
-AgentPath = Annotated[str, Path(description="The agent: IRI, slug (`org/jica`) or label.")]
+AgentQuery = Annotated[str, Query(min_length=1, description="The agent: IRI, slug or label.")]
+AgentPath = Annotated[
+    str,
+    Path(
+        # the route matches no line break (Starlette's path parameters stop at one)
+        pattern=r"^[^\n]+$",
+        description="The agent: IRI, slug (`org/jica`) or label.",
+    ),
+]
 Radius = Annotated[int, Query(ge=0, le=MAX_RADIUS, description="How many hops out to go.")]
 
 
@@ -211,7 +222,19 @@ async def _ego(request: Request, choice: FilterChoice, name: str, radius: int) -
     return JSONResponse(answer, headers=_headers(runtime))
 
 
-@router.get("/network/export.{fmt}", summary="The network as a file", response_model=None)
+def _export_responses() -> dict[int | str, dict[str, Any]]:
+    """Each export's media type under ``200``, so the OpenAPI names what the route answers."""
+    media: dict[str, Any] = {mt.split(";", 1)[0]: {} for mt, _, _ in EXPORTS.values()}
+    return {200: {"description": "The network in the format of the path", "content": media}}
+
+
+@router.get(
+    "/network/export.{fmt}",
+    summary="The network as a file",
+    response_model=None,
+    response_class=Response,
+    responses=_export_responses(),
+)
 async def export(
     request: Request,
     choice: Filters,
