@@ -66,6 +66,10 @@ TEXT_ERRORS: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is still current"},
     400: {"description": "A parameter of the wrong type, or an unknown one (one line of text)"},
     406: {"description": "None of the accepted formats fits the answer (one line of text)"},
+    429: {
+        "description": "This client is over its query-time budget or has too many queries "
+        "running; `Retry-After` says when to come back (one line of text)"
+    },
     503: {"description": "The query ran past the time limit (one line of text)"},
 }
 
