@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ TINY = {
     # whole module (a query takes a few hundred microseconds at the very least)
     "client_budget_seconds": "0.001",
     "client_burst_seconds": "0.000001",
+    "client_concurrency": "1",
     "client_errors": "1",
     "client_error_burst": "3",
     "query_workers": "1",
@@ -139,6 +141,30 @@ def test_every_route_that_runs_a_query_is_in_the_budget(tiny: Server) -> None:
         headers={**client, "Content-Type": "application/sparql-query"},
     )
     assert post.status_code == 429
+
+
+def test_a_client_runs_so_many_queries_at_once(tiny: Server) -> None:
+    client = {"User-Agent": "impatient/1"}
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f }"  # a few million rows
+    answers: list[httpx.Response] = []
+
+    def ask() -> None:
+        answers.append(httpx.get(tiny.sparql, params={"query": slow}, headers=client, timeout=60))
+
+    running = threading.Thread(target=ask)
+    running.start()
+    for _ in range(400):  # until a worker holds it: then it has been let in and counted
+        workers = httpx.get(tiny.url + "/health").json()["workers"]
+        if any(w["held"] for w in workers) or not running.is_alive():
+            break
+        time.sleep(0.025)
+    assert running.is_alive(), "the slow query ended before a second one could be sent"
+    second = httpx.get(tiny.sparql, params={"query": query(0, "impatient")}, headers=client)
+    running.join()
+    assert second.status_code == 429
+    assert second.text.startswith("429 Too Many Requests: too many queries at once")
+    assert second.headers["Retry-After"] == "1"
+    assert answers[0].status_code in (200, 503)  # answered, or past the time limit
 
 
 def test_failed_queries_have_a_bucket_of_their_own(tiny: Server) -> None:
