@@ -48,6 +48,18 @@ _NEIGHBOURS = f"""\
     ?n ?np ?nv .
   }}"""
 
+_NAME_LIST = ", ".join(_iri(p) for p in LABELS)
+
+_STATEMENTS = f"""\
+{{ ?statement {_iri(RDF.subject)} ?this }} UNION {{ ?statement {_iri(RDF.object)} ?this }}
+    UNION {{ ?statement {_iri(KG.reason)} ?this }}
+    UNION {{ ?this a {_iri(KG.EditorialStatement)} . BIND(?this AS ?statement) }}
+    ?statement a {_iri(KG.EditorialStatement)} ."""
+"""The editorial statements a page shows: about the resource (either end of the triple), of a
+reason, or the statement itself. Each branch of ``PAGE`` that reads them starts here, and
+filters its properties rather than listing them in ``VALUES``, so the query engine starts from
+the resource (a council with 47 added links answered in 0.4 s, as against 0.05 s now)."""
+
 DESCRIPTION = f"""\
 CONSTRUCT {{
   ?this ?p ?o .
@@ -103,23 +115,22 @@ WHERE {{
     }}
   }}
   UNION {{
-    {{ ?statement {_iri(RDF.subject)} ?this }} UNION {{ ?statement {_iri(RDF.object)} ?this }}
-    UNION {{ ?statement {_iri(KG.reason)} ?this }}
-    UNION {{ ?this a {_iri(KG.EditorialStatement)} . BIND(?this AS ?statement) }}
-    ?statement a {_iri(KG.EditorialStatement)} .
-    {{
-      VALUES ?stp {{ {_iri(RDF.type)} {_iri(RDF.subject)} {_iri(RDF.predicate)} {_iri(RDF.object)}
-        {_iri(KG.reason)} }}
-      ?statement ?stp ?stv .
-    }} UNION {{
-      ?statement {_iri(RDF.subject)}|{_iri(RDF.predicate)}|{_iri(RDF.object)} ?end .
-      VALUES ?ep {{ {_NAMES} }}
-      ?end ?ep ?ev .
-    }} UNION {{
-      ?statement {_iri(KG.reason)} ?reason .
-      VALUES ?rp {{ {_NAMES} {_iri(RDFS.comment)} }}
-      ?reason ?rp ?rv .
-    }}
+    {_STATEMENTS}
+    ?statement ?stp ?stv .
+    FILTER(?stp IN ({_iri(RDF.type)}, {_iri(RDF.subject)}, {_iri(RDF.predicate)},
+        {_iri(RDF.object)}, {_iri(KG.reason)}))
+  }}
+  UNION {{
+    {_STATEMENTS}
+    ?statement {_iri(RDF.subject)}|{_iri(RDF.predicate)}|{_iri(RDF.object)} ?end .
+    ?end ?ep ?ev .
+    FILTER(?ep IN ({_NAME_LIST}))
+  }}
+  UNION {{
+    {_STATEMENTS}
+    ?statement {_iri(KG.reason)} ?reason .
+    ?reason ?rp ?rv .
+    FILTER(?rp IN ({_NAME_LIST}, {_iri(RDFS.comment)}))
   }}
 }}
 """
