@@ -8,14 +8,17 @@ from kggraph.errors import BuildError
 from kggraph.summary import END, START, render, replace_block
 
 MANIFEST = {
-    "triples": {"total": 10, "data": 6, "ontology": 3, "derived": 1},
+    "triples": {"total": 12, "data": 6, "editorial": 2, "ontology": 3, "derived": 1},
     "classes": {"kg:City": 2, "kg:Agreement": 5, "owl:Class": 40, "kg:Country": 2},
 }
 
 
 def test_render_lists_own_classes_most_numerous_first() -> None:
     text = render(MANIFEST)
-    assert text.startswith("10 triples: 6 from `data/`, 3 from `ontology/`, 1 derived")
+    assert text.startswith(
+        "12 triples: 6 from `data/` as the source states them, 2 in the editorial graph "
+        "(statements we add, each with its note and reason), 3 from `ontology/`, 1 derived"
+    )
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert rows == ["| `kg:Agreement` | 5 |", "| `kg:City` | 2 |", "| `kg:Country` | 2 |"]
     assert "owl:Class" not in text
