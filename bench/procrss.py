@@ -25,11 +25,12 @@ class Track:
     last: int = 0
     peak: int = 0
     at_one_minute: int | None = None
-    """The first reading at least a minute into the run: after warm-up (caches filled)."""
+    """The first reading at least a minute after the process was first seen: after its
+    warm-up (a worker's graph loaded, the web process's caches filled)."""
 
     def add(self, at: float, rss: int) -> None:
         self.last_at, self.last, self.peak = at, rss, max(self.peak, rss)
-        if self.at_one_minute is None and at >= 60:
+        if self.at_one_minute is None and at - self.first_at >= 60:
             self.at_one_minute = rss
 
     def as_json(self) -> dict[str, object]:
@@ -97,9 +98,14 @@ class RssSampler:
         self.pid = pid
         self.started = started
         self.tracks: dict[int, Track] = {}
+        self.last_at = 0.0
+
+    def live(self) -> list[Track]:
+        """The processes seen at the last sample."""
+        return [t for t in self.tracks.values() if t.last_at == self.last_at]
 
     def sample(self, now: float) -> None:
-        at = now - self.started
+        at = self.last_at = now - self.started
         for pid in [self.pid, *children(self.pid)]:
             rss = rss_bytes(pid)
             if rss is None:

@@ -23,155 +23,25 @@ import argparse
 import asyncio
 import json
 import platform
-import random
 import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from endpoint import ours_settings, workdir
-from kggraph.namespaces import ID_IRI
 from kggraph.release import CURRENT, MERGED
-from loadgen import raw_request, read_response
 from procrss import RssSampler
 from servers import HOST, Running, Server, start, stop, tool
-from workload import (
-    AGGREGATE,
-    NTRIPLES,
-    SELECT_JSON,
-    Request,
-    as_request,
-    describe,
-    draw_entities,
-    lookup,
-)
+from soakload import WEIGHTS, Probe, Tally, client, make_mix
+from workload import draw_entities
 
 ROOT = Path(__file__).resolve().parents[1]
-BAD_QUERIES = (
-    "SELECT * WHERE { ?s ?p }",
-    "SELECT ?x WHERE { ?x a <https://w3id.org/kggraph/ontology#City> FILTER( }",
-)
-WEIGHTS = {"lookup": 8, "describe": 4, "page": 4, "aggregate": 2, "canned": 2, "bad query": 1}
-"""How often each kind of request comes in the mix, relative to the others."""
-MIX_LENGTH = 5000
-"""Requests in the mix; each client goes round it from its own place."""
-
-
-@dataclass(frozen=True)
-class Probe:
-    """One request of the mix, the kind it counts under and the status it should get."""
-
-    kind: str
-    request: Request
-    expected: int = 200
-
-
-def page(entity: str, accept: str) -> Request:
-    """``/id/…`` of ``entity``, asking for ``accept``."""
-    path = "/id/" + quote(entity.removeprefix(ID_IRI), safe="/")
-    return Request("GET", path, (("Accept", accept),))
-
-
-def make_mix(entities: list[str], canned: list[str], *, seed: int) -> list[Probe]:
-    """A seeded sequence of requests in the proportions of ``WEIGHTS``."""
-
-    def sparql(text: str, accept: str) -> Request:
-        return as_request("/sparql", text, accept, method="get")
-
-    pools = {
-        "lookup": [Probe("lookup", sparql(lookup(e), SELECT_JSON)) for e in entities],
-        "describe": [Probe("describe", sparql(describe(e), NTRIPLES)) for e in entities],
-        "page": [Probe("page", page(e, "text/html")) for e in entities]
-        + [Probe("page", page(e, "text/turtle")) for e in entities[::4]],
-        "aggregate": [Probe("aggregate", sparql(AGGREGATE, SELECT_JSON))],
-        "canned": [Probe("canned", Request("GET", f"/queries/{n}", ())) for n in canned],
-        "bad query": [Probe("bad query", sparql(q, SELECT_JSON), 400) for q in BAD_QUERIES],
-    }
-    rng = random.Random(seed)  # noqa: S311 (a reproducible mix, not a secret)
-    kinds = [k for k in WEIGHTS if pools[k]]
-    taken: Counter[str] = Counter()
-    mix = []
-    for kind in rng.choices(kinds, weights=[WEIGHTS[k] for k in kinds], k=MIX_LENGTH):
-        mix.append(pools[kind][taken[kind] % len(pools[kind])])
-        taken[kind] += 1
-    return mix
-
-
-@dataclass
-class Tally:
-    """What the clients got, per kind of request."""
-
-    statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
-    errors: Counter[tuple[str, str]] = field(default_factory=Counter)
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    unexpected: list[str] = field(default_factory=list)
-
-    def answered(self, probe: Probe, status: int, seconds: float) -> None:
-        self.statuses[(probe.kind, status)] += 1
-        self.latencies.setdefault(probe.kind, []).append(seconds * 1000)
-        if status != probe.expected and len(self.unexpected) < 20:
-            self.unexpected.append(f"{status} for {probe.request.method} {probe.request.target}")
-
-    def failed(self, probe: Probe, why: str) -> None:
-        self.errors[(probe.kind, why)] += 1
-        if len(self.unexpected) < 20:
-            self.unexpected.append(f"{why}: {probe.request.method} {probe.request.target}")
-
-    def count_unexpected(self, mix: Sequence[Probe]) -> int:
-        expected = {p.kind: p.expected for p in mix}
-        wrong = sum(n for (kind, status), n in self.statuses.items() if status != expected[kind])
-        return wrong + sum(self.errors.values())
-
-
-async def client(
-    number: int, mix: Sequence[Probe], port: int, end: float, timeout: float, tally: Tally
-) -> None:
-    """One client: its own ``User-Agent``, a keep-alive connection, requests until ``end``."""
-    agent = (("User-Agent", f"kggraph-soak/{number}"),)
-    payloads = [
-        raw_request(
-            Request(p.request.method, p.request.target, p.request.headers + agent), HOST, port
-        )
-        for p in mix
-    ]
-    loop = asyncio.get_running_loop()
-    sent = number * (len(mix) // 32 + 1)
-    while loop.time() < end:
-        try:
-            reader, writer = await asyncio.open_connection(HOST, port)
-        except OSError:
-            tally.failed(mix[sent % len(mix)], "connect")
-            await asyncio.sleep(0.5)
-            continue
-        try:
-            while loop.time() < end:
-                probe, payload = mix[sent % len(mix)], payloads[sent % len(mix)]
-                sent += 1
-                began = time.perf_counter()
-                try:
-                    async with asyncio.timeout(timeout):
-                        writer.write(payload)
-                        status, reusable = await read_response(reader)
-                except TimeoutError:
-                    tally.failed(probe, "timeout")
-                    break
-                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
-                    tally.failed(probe, "broken connection")
-                    break
-                tally.answered(probe, status, time.perf_counter() - began)
-                if not reusable:
-                    break
-        finally:
-            writer.close()
 
 
 async def soak(
@@ -206,7 +76,7 @@ async def soak(
 def progress(tally: Tally, sampler: RssSampler) -> None:
     minutes = (time.monotonic() - sampler.started) / 60
     done = sum(tally.statuses.values())
-    rss = " ".join(f"{t.role.split()[0]}:{t.last / 2**20:.0f}" for t in sampler.tracks.values())
+    rss = " ".join(f"{t.role.split()[-1]} {t.last / 2**20:.0f}" for t in sampler.live())
     print(f"  {minutes:4.1f} min: {done:,} answered, {sum(tally.errors.values())} failed;"
           f" RSS MiB {rss}", flush=True)  # fmt: skip
 
