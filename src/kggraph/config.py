@@ -31,6 +31,10 @@ DEFAULT_QUERY_PIPELINE = 2
 DEFAULT_QUERY_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
+DEFAULT_MAX_QUERY_BYTES = 100_000
+"""A long hand-written query is a few kilobytes; reading 100 kB takes a tenth of a second."""
+DEFAULT_MAX_QUERY_DEPTH = 128
+"""The engine survives ~400 nested collections, ~600 chained OPTIONALs (8 MB stack): 3x margin."""
 DEFAULT_CACHE_ENTRIES = 256
 DEFAULT_CACHE_BYTES = 64_000_000
 DEFAULT_CACHE_MAX_AGE = 60
@@ -111,6 +115,16 @@ class Settings:
     )
     max_body_bytes: int = _setting(
         DEFAULT_MAX_BODY_BYTES, "Largest request body accepted (bigger ones get 413)."
+    )
+    max_query_bytes: int = _setting(
+        DEFAULT_MAX_QUERY_BYTES,
+        "Longest query text accepted, in bytes (UTF-8); longer ones get 413 before being read.",
+    )
+    max_query_depth: int = _setting(
+        DEFAULT_MAX_QUERY_DEPTH,
+        "Deepest nesting a query may have: brackets, and operators built one inside the other "
+        "(OPTIONAL, UNION, a path's /, +…); deeper ones get 400 (the engine's stack would "
+        "overflow past a few hundred).",
     )
     cache_entries: int = _setting(
         DEFAULT_CACHE_ENTRIES, "How many query answers the in-memory cache keeps (0 = no cache)."
@@ -271,6 +285,8 @@ _AT_LEAST = {
     "query_pipeline": 1,
     "max_rows": 1,
     "max_body_bytes": 1,
+    "max_query_bytes": 1,
+    "max_query_depth": 1,
     "max_answer_bytes": 1,
     "worker_memory": 0,
     "cache_entries": 0,

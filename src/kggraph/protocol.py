@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from kggraph.errors import ReadOnly, RequestError, UnsupportedMediaType
+from kggraph.errors import PayloadTooLarge, ReadOnly, RequestError, UnsupportedMediaType
 from kggraph.sparql import check_iri
 
 FORM = "application/x-www-form-urlencoded"
@@ -49,9 +49,16 @@ def _decode(body: bytes, what: str) -> str:
 
 
 def read_query_request(
-    method: str, url_pairs: Sequence[tuple[str, str]], content_type: str | None, body: bytes
+    method: str,
+    url_pairs: Sequence[tuple[str, str]],
+    content_type: str | None,
+    body: bytes,
+    *,
+    max_query_bytes: int | None = None,
 ) -> QueryRequest:
-    """Read a protocol request; raise the ``RequestError`` the protocol calls for."""
+    """Read a protocol request; raise the ``RequestError`` the protocol calls for.
+
+    A query longer than ``max_query_bytes`` is refused (413) here, before anything reads it."""
     params = list(url_pairs)
     if method == "POST":
         media = _media_type(content_type)
@@ -87,6 +94,16 @@ def read_query_request(
         if default_graphs or named_graphs:
             raise RequestError("default-graph-uri or named-graph-uri given without a query")
         return QueryRequest(None, formats=tuple(formats))
+    if max_query_bytes is not None:
+        _check_length(queries[0], max_query_bytes)
     if not queries[0].strip():
         raise RequestError("the query is empty")
     return QueryRequest(queries[0], default_graphs, named_graphs, formats=tuple(formats))
+
+
+def _check_length(query: str, limit: int) -> None:
+    size = len(query) if len(query) * 4 <= limit else len(query.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise PayloadTooLarge(
+            f"the query is {size} bytes long; the limit is {limit} (KGGRAPH_MAX_QUERY_BYTES)"
+        )

@@ -8,6 +8,7 @@ come back from the workers already serialised and are sent as they are.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ from kggraph.web.ui import prefers_html, query_page
 
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 VARY = "Accept"
+READ_IN_THREAD_CHARS = 4096
+"""Queries longer than this are read in a thread (a 100 kB text takes a tenth of a second)."""
 TRUNCATED_HEADER = "Kggraph-Truncated"
 """Set (to the row limit) when an answer was cut off at ``max_rows``."""
 
@@ -77,13 +80,17 @@ async def _answer(request: Request, runtime: Runtime) -> Response:
         request.query_params.multi_items(),
         request.headers.get("content-type"),
         body,
+        max_query_bytes=runtime.settings.max_query_bytes,
     )
     if asked.query is None:
         return _no_query(request, runtime, asked)
-    prepared = prepare(runtime, asked, request.headers.get("accept"))
-    if matches(request.headers.get("if-none-match"), prepared.headers["ETag"]):
+    prepared = await prepare_request(runtime, asked, request.headers.get("accept"))
+    if_none_match = request.headers.get("if-none-match")
+    if holds(if_none_match, prepared.headers["ETag"]):
         return Response(status_code=304, headers=prepared.headers)
     answer = await answer_of(runtime, prepared)
+    if matches(if_none_match, prepared.headers["ETag"]):  # `*`, now that the answer exists
+        return Response(status_code=304, headers=prepared.headers)
     return _send(answer, prepared.headers, runtime)
 
 
@@ -101,12 +108,23 @@ def prepare(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepar
     """Check the query (form, updates, SERVICE), choose the format, derive key and headers."""
     if asked.query is None:
         raise ValueError("prepare needs a request that holds a query")
-    form = check(asked.query, service_allowlist=runtime.settings.service_allowlist)
+    form = check(
+        asked.query,
+        service_allowlist=runtime.settings.service_allowlist,
+        max_depth=runtime.settings.max_query_depth,
+    )
     kind = AnswerKind.GRAPH if form.kind in GRAPH_FORMS else AnswerKind.RESULTS
     fmt = negotiate(kind, accept=accept, format_param=asked.formats)
     task = QueryTask(asked.query, fmt.name, asked.default_graphs, asked.named_graphs)
     key = answer_key(runtime.version, task)
     return Prepared(task, key, _cache_headers(runtime, key), fmt.content_type)
+
+
+async def prepare_request(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepared:
+    """``prepare``, in a thread for a long query: reading it must not hold up other clients."""
+    if asked.query is not None and len(asked.query) > READ_IN_THREAD_CHARS:
+        return await asyncio.to_thread(prepare, runtime, asked, accept)
+    return prepare(runtime, asked, accept)
 
 
 async def answer_of(runtime: Runtime, prepared: Prepared) -> Answer:
@@ -126,6 +144,14 @@ def _cache_headers(runtime: Runtime, key: str) -> dict[str, str]:
         "Vary": VARY,
         "Kggraph-Version": runtime.version,
     }
+
+
+def holds(if_none_match: str | None, etag: str) -> bool:
+    """The client names this answer's own tag, so it holds the answer (``304`` at once)."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag.removeprefix("W/") in tags
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:

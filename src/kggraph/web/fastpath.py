@@ -22,15 +22,23 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
 from kggraph.errors import KggraphError, PayloadTooLarge
-from kggraph.protocol import read_query_request
-from kggraph.web.endpoint import TRUNCATED_HEADER, VARY, Prepared, answer_of, matches, prepare
+from kggraph.memo import TextMemo
+from kggraph.protocol import QueryRequest, read_query_request
+from kggraph.web.endpoint import (
+    TRUNCATED_HEADER,
+    VARY,
+    Prepared,
+    answer_of,
+    holds,
+    matches,
+    prepare_request,
+)
 from kggraph.web.responses import error_response
 from kggraph.web.runtime import Runtime
 
@@ -41,10 +49,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PATH = "/sparql"
-MEMO_ENTRIES = 512
-"""Recent (release, URL query string, Accept) readings remembered; each holds one query."""
+MEMO_BYTES = 8 * 2**20
+"""Bytes of recent (release, URL query string, Accept) keys whose readings are remembered; each
+reading holds its query once more, so the memo holds about twice this at most."""
 MEMO_MAX_URL = 16 * 1024
-"""Longer query strings are read each time rather than remembered (bounds the memo's memory)."""
+"""Longer query strings are read each time rather than remembered."""
 GZIP_LEVEL = 6
 """zlib's default: nearly all of level 9's saving on SPARQL answers at a fraction of its time."""
 GZIP_IN_THREAD_BYTES = 1024 * 1024
@@ -70,7 +79,10 @@ class SparqlFastPath:
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", ", ".join(exposed_headers).encode("latin-1")),
         ]
-        self._read_url = lru_cache(maxsize=MEMO_ENTRIES)(self._read_url_uncached)
+        self.memo: TextMemo[_MemoKey, tuple[Prepared | None]] = TextMemo(
+            max_bytes=MEMO_BYTES, max_key_bytes=MEMO_MAX_URL
+        )
+        """URL readings: (release, query string, Accept) → the prepared query, or none."""
 
     def __getattr__(self, name: str) -> Any:
         """The wrapped application's attributes (``state``, ``routes``) stay reachable."""
@@ -87,9 +99,9 @@ class SparqlFastPath:
         try:
             if scope["method"] == "POST":
                 body = await _read_body(receive, headers, runtime.settings.max_body_bytes)
-                prepared = self._read_post(scope, headers, body)
+                prepared = await self._read_post(scope, headers, body)
             else:
-                prepared = self._read_url(runtime.version, scope["query_string"], headers)
+                prepared = await self._read_url(runtime.version, scope["query_string"], headers)
         except KggraphError as err:
             await self._error(err, scope, receive, send)
             return
@@ -98,14 +110,18 @@ class SparqlFastPath:
             await self.app(scope, _replay(body) if scope["method"] == "POST" else receive, send)
             return
         etag = prepared.headers["ETag"]
-        if_none_match = headers.get(b"if-none-match")
-        if if_none_match and matches(if_none_match.decode("latin-1"), etag):
+        raw_if_none_match = headers.get(b"if-none-match")
+        if_none_match = raw_if_none_match.decode("latin-1") if raw_if_none_match else None
+        if holds(if_none_match, etag):
             await _respond(send, 304, self._head(prepared), b"")
             return
         try:
             answer = await answer_of(runtime, prepared)
         except KggraphError as err:
             await self._error(err, scope, receive, send)
+            return
+        if matches(if_none_match, etag):  # `*`: the answer exists, so it is not modified
+            await _respond(send, 304, self._head(prepared), b"")
             return
         raw = self._head(prepared)
         raw.append((b"content-type", prepared.content_type.encode("latin-1")))
@@ -118,26 +134,40 @@ class SparqlFastPath:
         raw.append((b"content-length", str(len(payload)).encode()))
         await _respond(send, 200, raw, payload)
 
-    def _read_url_uncached(
+    async def _read_url(
         self, version: str, query_string: bytes, headers: _HeaderKey
     ) -> Prepared | None:
-        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-        asked = read_query_request("GET", pairs, None, b"")
-        if asked.query is None:
-            return None
+        """The URL's reading, remembered (a query string up to ``MEMO_MAX_URL`` bytes)."""
         accept = headers.get(b"accept")
-        return prepare(self._runtime, asked, accept.decode("latin-1") if accept else None)
+        key = (version, query_string, accept)
+        found = self.memo.get(key)
+        if found is not None:
+            return found[0]
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        limit = self._runtime.settings.max_query_bytes
+        asked = read_query_request("GET", pairs, None, b"", max_query_bytes=limit)
+        prepared = await self._prepare(asked, accept)
+        self.memo.put(key, (prepared,))
+        return prepared
 
-    def _read_post(self, scope: Scope, headers: _HeaderKey, body: bytes) -> Prepared | None:
+    async def _read_post(self, scope: Scope, headers: _HeaderKey, body: bytes) -> Prepared | None:
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         content_type = headers.get(b"content-type")
         asked = read_query_request(
-            "POST", pairs, content_type.decode("latin-1") if content_type else None, body
+            "POST",
+            pairs,
+            content_type.decode("latin-1") if content_type else None,
+            body,
+            max_query_bytes=self._runtime.settings.max_query_bytes,
         )
+        return await self._prepare(asked, headers.get(b"accept"))
+
+    async def _prepare(self, asked: QueryRequest, accept: bytes | None) -> Prepared | None:
         if asked.query is None:
             return None
-        accept = headers.get(b"accept")
-        return prepare(self._runtime, asked, accept.decode("latin-1") if accept else None)
+        return await prepare_request(
+            self._runtime, asked, accept.decode("latin-1") if accept else None
+        )
 
     def _head(self, prepared: Prepared) -> list[tuple[bytes, bytes]]:
         """The answer's caching headers, ``Vary`` and CORS, as ASGI wants them."""
@@ -157,18 +187,11 @@ class SparqlFastPath:
 
 
 _METHODS = frozenset({"GET", "POST"})
+_MemoKey = tuple[str, bytes, bytes | None]
 
 
 class _HeaderKey(dict[bytes, bytes]):
-    """The request headers a query's reading depends on, hashable so the memo can key on them.
-
-    Only ``Accept`` changes how a URL reads; the others are carried for the request itself."""
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(self.get(b"accept"))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _HeaderKey) and self.get(b"accept") == other.get(b"accept")
+    """The request headers the endpoint reads (the memo keys on ``Accept`` alone)."""
 
 
 def _headers(scope: Scope) -> _HeaderKey:

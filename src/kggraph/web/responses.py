@@ -75,6 +75,10 @@ def remote_failure(err: errors.KggraphError) -> errors.KggraphError:
     if type(err) is not errors.QueryError:
         return err
     kind, _, detail = err.message.partition(": ")
+    if kind == "PermissionError":  # the worker's network lock (kggraph.sandbox) said no
+        return errors.QueryRefused(
+            "this endpoint makes no outbound calls: the query's SERVICE call was refused"
+        )
     if kind not in _NETWORK_ERRORS:
         return err
     found = _REMOTE_STATUS.search(detail)
