@@ -75,7 +75,9 @@ BYPASSES = [
     "PREFIX : <EVIL> SELECT * { BIND(1 AS ?o) SERVICE:internal-admin { ?x ?p ?o } }",
     "PREFIX ex: <EVIL> SELECT * { BIND(1 AS ?o) SERVICEex:x { } }",
     "PREFIX ex: <EVIL> SELECT * { BIND(1 AS ?o) SERVICESILENTex:x { } }",
-    "PREFIX : <EVIL> SELECT * { BIND(1 AS ?o) SERVICE SILENT:x { } }",
+    # `SILENT:sparql` is SILENT then `:sparql`, not the name SILENT:sparql
+    "PREFIX SILENT: <http://allowed.example/> PREFIX : <EVIL> "
+    "SELECT * { BIND(1 AS ?o) SERVICE SILENT:sparql { } }",
     "SELECT * { BIND(1 AS ?o) SERVICESILENT<EVIL> { } }",
     "SELECT * { BIND(1 AS ?o) FILTER(?o)SERVICEsilent<EVIL> { } }",
     # `silentx:y` is SILENT then `x:y`, whatever prefix silentx names
@@ -84,7 +86,8 @@ BYPASSES = [
     # the object `true`, then SERVICE
     "SELECT * { BIND(1 AS ?o) ?s ?p trueSERVICE <EVIL> { } }",
     # `PREFIX:<…>` and `prefixex:<…>` declare `:` and `ex:` again
-    "PREFIX : <http://allowed.example/> PREFIX:<EVIL> SELECT * { BIND(1 AS ?o) SERVICE :x { } }",
+    "PREFIX : <http://allowed.example/> PREFIX:<EVIL> "
+    "SELECT * { BIND(1 AS ?o) SERVICE :sparql { } }",
     "PREFIX ex: <http://allowed.example/> prefixex:<EVIL> "
     "SELECT * { BIND(1 AS ?o) SERVICE ex:sparql { } }",
     # `<` is "less than", and `#` comments out the rest of the line the IRI reading sees

@@ -116,7 +116,7 @@ class _Reader:
                 kind = word
             elif word in UPDATES and update is None:
                 update = word
-            call = self._service(i)
+            call = self._service(i) if "SERVICE" in word else None
             if call is not None:
                 services.append(call)
         readings = other_readings(self.query, self.tokens, self.starts)

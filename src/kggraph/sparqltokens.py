@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 _PN_CHARS = r"[\w\-\u00B7\u0300-\u036F\u203F-\u2040]"
@@ -51,8 +51,7 @@ _LINE_BREAK = re.compile(r"[\n\r]")
 SKIPPED = frozenset({"space", "comment"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     offset: int
