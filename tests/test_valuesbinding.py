@@ -37,6 +37,7 @@ OTHER_VALUES = {
     "fiscalYear": "2016",
     "fromYear": "2009",
     "toYear": "2011",
+    "resource": "city/haiphong",
 }
 """Another value for each parameter name the canned queries use."""
 INTEGER = "^^<http://www.w3.org/2001/XMLSchema#integer>"
