@@ -202,7 +202,7 @@ def test_workers_killed_under_load_answer_every_request_and_come_back(
     server = serving(published(small_release, tmp_path / "dist"), query_workers="2")
     clients, per_client, kills = 4, 400, 5
     statuses: Counter[int] = Counter()
-    refusals: list[str] = []
+    refusals: list[httpx.Response] = []
     failures: list[str] = []
     stop = threading.Event()
     lock = threading.Lock()
@@ -219,10 +219,10 @@ def test_workers_killed_under_load_answer_every_request_and_come_back(
                     with lock:
                         failures.append(f"{type(err).__name__}: {err}")
                     continue
-                with lock:
+                with lock:  # checked by the test's thread: an assertion here would be lost
                     statuses[answer.status_code] += 1
-                    if answer.status_code == 503:
-                        refusals.append(one_line_503(answer))
+                    if answer.status_code != 200:
+                        refusals.append(answer)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -242,9 +242,10 @@ def test_workers_killed_under_load_answer_every_request_and_come_back(
     assert not any(thread.is_alive() for thread in threads), "a client hangs"
     assert not failures, failures[:5]
     assert len(killed) == kills, "the workers to kill were not found"
-    assert set(statuses) <= {200, 503}, statuses
+    assert set(statuses) <= {200, 503}, [(r.status_code, r.text[:300]) for r in refusals[:5]]
     assert statuses[200] > 0, statuses
-    assert all("worker" in text or "limit" in text for text in refusals), refusals[:5]
+    said = [one_line_503(answer) for answer in refusals]
+    assert all("worker" in text or "limit" in text for text in said), said[:5]
     assert wait_for(lambda: full_strength(server, 2, killed=killed)), health(server)
     assert sparql(server, chain(-1)).status_code == 200
     logged = (tmp_path / "server0.log").read_text(errors="replace")
@@ -294,47 +295,55 @@ def test_a_release_damaged_under_a_running_server_is_503_until_a_new_build(
     assert httpx.get(server.url + ENTITY_PAGE, timeout=CLIENT_TIMEOUT).status_code == 200
 
 
-def staged_file(output: Path) -> Path | None:
-    """A file in a staging folder of ``output`` (a release being written), if there is one."""
-    for folder in (output / RELEASES).glob(STAGING_PREFIX + "*"):
-        for path in folder.iterdir():
-            return path
-    return None
+def staging_folders(output: Path) -> list[Path]:
+    """The staging folders of ``output``: releases being written (or left half-written)."""
+    return list((output / RELEASES).glob(STAGING_PREFIX + "*"))
+
+
+def kill_while_writing(root: Path, output: Path) -> bool:
+    """Run ``kggraph build`` and ``SIGKILL`` it as soon as its staging folder exists (stopped
+    with ``SIGSTOP`` the moment it is seen, so the kill lands while the release is written);
+    ``False`` if the build finished before a look found the folder."""
+    process = kggraph_build(root, output)
+    try:
+        deadline = time.monotonic() + BUILD_TIMEOUT
+        while process.poll() is None and time.monotonic() < deadline:
+            if staging_folders(output):
+                process.send_signal(signal.SIGSTOP)
+                return True
+            time.sleep(0.001)
+        return False
+    finally:
+        process.kill()
+        process.communicate(timeout=BUILD_TIMEOUT)
 
 
 def test_a_build_killed_while_it_writes_leaves_current_serving_and_the_next_build_cleans_up(
     small_root: Path, small_release: Path, tmp_path: Path, serving: Callable[..., Server]
 ) -> None:
-    """``SIGKILL`` to ``kggraph build`` once its staging folder holds a file: ``current``
-    still points at the last good release, which a running server keeps serving; the next
-    build publishes, removes the half-written folder, and the server follows it."""
+    """``SIGKILL`` to ``kggraph build`` while it writes its staging folder: ``current`` still
+    points at the last good release, which a running server keeps serving; the next build
+    publishes, removes the half-written folder, and the server follows it. (A build may write
+    its release faster than the test looks; it is then tried again, three times at most.)"""
     output = published(small_release, tmp_path / "dist")
     server = serving(output, query_workers="1")
-    process = kggraph_build(small_root, output)
-    try:
-        seen = wait_for(lambda: process.poll() is not None or staged_file(output) is not None,
-                        limit=BUILD_TIMEOUT)  # fmt: skip
-        assert seen and process.poll() is None, "the build ended before it wrote a file"
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.kill()
-        process.communicate(timeout=BUILD_TIMEOUT)
-    assert process.returncode == -signal.SIGKILL
-    assert staged_file(output) is not None, "the kill left no half-written release to test"
-    assert (output / CURRENT).resolve() == output / RELEASES / small_release.name
-    assert sorted(p.name for p in (output / RELEASES).iterdir() if p.name[0] != ".") == [
-        small_release.name
-    ]
-    assert health(server)["version"] == small_release.name
+    for _ in range(3):
+        last_good = (output / CURRENT).resolve()
+        if kill_while_writing(small_root, output):
+            break
+    else:
+        pytest.fail("every build wrote its release before the test saw its staging folder")
+    assert staging_folders(output), "the kill left no half-written release"
+    assert (output / CURRENT).resolve() == last_good
+    assert wait_for(lambda: following(server, last_good.name))
     assert sparql(server, chain(1)).status_code == 200
     dump = httpx.get(server.url + "/dumps/" + MERGED, timeout=CLIENT_TIMEOUT)
-    assert dump.content == (small_release / MERGED).read_bytes()
+    assert dump.content == (last_good / MERGED).read_bytes()
     done = build_done(small_root, output)
     assert done.returncode == 0, done.stderr
-    assert staged_file(output) is None
-    assert not list((output / RELEASES).glob(STAGING_PREFIX + "*"))
+    assert not staging_folders(output)
     fresh = (output / CURRENT).resolve()
-    assert fresh.parent == output / RELEASES and fresh.name != small_release.name
+    assert fresh.parent == output / RELEASES and fresh != last_good
     assert wait_for(lambda: following(server, fresh.name))  # the server looks on requests
     assert full_strength(server, 1)
 
