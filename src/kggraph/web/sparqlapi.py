@@ -31,8 +31,8 @@ FORMAT_DOC = (
     "Graphs (CONSTRUCT, DESCRIBE): {}."
 )
 ERRORS: dict[str, str] = {
-    "400": "The query does not parse (the parser's message, with line and column) or is "
-    "refused (a SERVICE that is not allowed, for one), or a parameter is bad",
+    "400": "The query does not parse (the parser's message, with line and column), is an "
+    "update, calls a SERVICE that is not allowed or nests too deeply, or a parameter is bad",
     "403": "A SPARQL Update request: the endpoint is read-only",
     "406": "None of the accepted formats fits the answer",
     "413": "The request body is over the size limit (`KGGRAPH_MAX_BODY_BYTES`)",
