@@ -90,15 +90,25 @@ bad ones on purpose: the servers tests start have no client budgets unless a tes
 (``tests/test_budgets_http.py`` does)."""
 
 
-def start_server(output: Path, log: Path, **settings: str) -> Server:
-    """Start uvicorn on the published build in ``output``; wait until ``/health`` answers."""
+def start_server(
+    output: Path, log: Path, *, via_cli: bool = False, budgets: bool = False, **settings: str
+) -> Server:
+    """Start uvicorn on the published build in ``output``; wait until ``/health`` answers.
+
+    ``via_cli`` runs it as ``kggraph serve --no-build`` does (its protocol, its limits), else
+    through the app factory; ``budgets`` keeps the client budgets' defaults (see NO_BUDGETS)."""
     port = free_port()
     env = {**os.environ, "KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
-    env.update(NO_BUDGETS)
+    if not budgets:
+        env.update(NO_BUDGETS)
     env.update({f"KGGRAPH_{k.upper()}": v for k, v in settings.items()})
-    app = "kggraph.web.app:create_app_from_env"
-    command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--no-access-log"]  # fmt: skip
+    if via_cli:
+        command = [sys.executable, "-m", "kggraph", "serve", "--no-build", "--no-access-log",
+                   "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    else:
+        app = "kggraph.web.app:create_app_from_env"
+        command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
+                   "--port", str(port), "--no-access-log"]  # fmt: skip
     with log.open("wb") as sink:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -5,9 +5,6 @@ and ``X-Forwarded-For`` names the client only when a trusted proxy sends it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +14,7 @@ import httpx
 import pytest
 
 from kggraph.build import BuildResult
-from tests.conftest import ROOT, Server, free_port, stop_server
+from tests.conftest import Server, start_server, stop_server
 
 TINY = {
     # a new client may run one query, which takes more than the microsecond it may save up:
@@ -37,26 +34,8 @@ MAX_QUERIES = 3
 
 
 def serve(output: Path, log: Path, **settings: str) -> Server:
-    """``kggraph serve`` (uvicorn as the CLI runs it) on a free port; wait for ``/health``."""
-    port = free_port()
-    env = {**os.environ, "KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
-    env.update({f"KGGRAPH_{k.upper()}": v for k, v in settings.items()})
-    command = [sys.executable, "-m", "kggraph", "serve", "--no-build", "--no-access-log",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return Server(url, output, process)
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
+    """``kggraph serve`` (uvicorn as the CLI runs it) with the budgets' settings."""
+    return start_server(output, log, via_cli=True, budgets=True, **settings)
 
 
 @pytest.fixture(scope="module")

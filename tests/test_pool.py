@@ -14,6 +14,7 @@ import json
 import os
 import signal
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,13 +45,15 @@ def value(answer: Answer) -> int:
 
 
 def in_pool(
-    built: BuildResult, test: Callable[[WorkerPool], Awaitable[Any]], **options: Any
+    built: BuildResult | Path, test: Callable[[WorkerPool], Awaitable[Any]], **options: Any
 ) -> Any:
-    """Run ``test`` on a started pool in a fresh event loop, and close the pool after it."""
+    """Run ``test`` on a started pool in a fresh event loop, and close the pool after it; on
+    the session build, or on the release folder given."""
+    release = built if isinstance(built, Path) else built.release
 
     async def main() -> Any:
         settings = {"timeout": 30.0, "limits": WorkerLimits(100), **options}
-        pool = WorkerPool(Release(built.release), **settings)
+        pool = WorkerPool(Release(release), **settings)
         await pool.start()
         try:
             return await test(pool)

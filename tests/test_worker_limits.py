@@ -12,9 +12,8 @@ import asyncio
 import os
 import shutil
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -110,21 +109,6 @@ def release_copy(built: BuildResult, tmp_path: Path) -> Path:
     return output / "releases" / built.release.name
 
 
-def in_own_pool(release: Path, test: Callable[[WorkerPool], Awaitable[Any]], **options: Any) -> Any:
-    """``in_pool`` on another release than the session build."""
-
-    async def main() -> Any:
-        settings = {"timeout": 30.0, "limits": WorkerLimits(100), **options}
-        pool = WorkerPool(Release(release), **settings)
-        await pool.start()
-        try:
-            return await test(pool)
-        finally:
-            await pool.close()
-
-    return asyncio.run(main())
-
-
 def test_a_worker_that_cannot_start_is_started_again_until_it_does(release_copy: Path) -> None:
     """Issue 13, 5: a lost file makes the replacement of a killed worker fail: the pool says it
     is degraded and keeps answering with the worker it has; once the file is back, it is whole."""
@@ -142,7 +126,7 @@ def test_a_worker_that_cannot_start_is_started_again_until_it_does(release_copy:
         whole = await until(lambda: len(pool.workers) == 2 and not pool.degraded)
         return failed and degraded, alive, answer, whole, pool.status()["start_failures"]
 
-    degraded, alive, answer, whole, failures = in_own_pool(release_copy, test, size=2)
+    degraded, alive, answer, whole, failures = in_pool(release_copy, test, size=2)
     assert degraded
     assert alive == 1
     assert answer == 5
@@ -159,7 +143,7 @@ def test_with_no_worker_left_queries_are_refused_at_once(release_copy: Path) -> 
         await until(lambda: bool(pool.status()["start_failures"]))
         return (await asyncio.gather(pool.run(number(1)), return_exceptions=True))[0]
 
-    refused = in_own_pool(release_copy, test, size=1)
+    refused = in_pool(release_copy, test, size=1)
     assert isinstance(refused, QueryUnavailable)
     assert "no query worker is running" in refused.message
     assert "could not start" in refused.message
@@ -184,7 +168,7 @@ def test_a_release_that_cannot_load_leaves_the_old_one_in_service(
         await until(lambda: pool.version == "newer" and len(pool.workers) == 2)
         return old_version, during, answer, pool.version
 
-    old, during, answer, after = in_own_pool(release_copy, test, size=2)
+    old, during, answer, after = in_pool(release_copy, test, size=2)
     assert during == (old, "newer")
     assert answer == 9
     assert after == "newer"
