@@ -145,6 +145,18 @@ def test_a_new_build_is_followed_and_empties_the_cache(
         assert manifest["triples"]["total"] == int(
             second.json()["results"]["bindings"][0]["n"]["value"]
         )
+        # Every route follows new builds, /health alone included: an idle server asked only
+        # for its health reports the newest release (one middleware, not a call per handler).
+        extra.write_text(text.replace("kgid:city\\/haiphong", "kgid:city\\/haiphong-3"), "utf-8")
+        build(Settings(root=root, output=output))
+        newest = (output / "current").resolve().name
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            health = httpx.get(running.url + "/health").json()
+            if health["version"] == newest:
+                break
+            time.sleep(0.3)
+        assert health["version"] == newest
     finally:
         stop_server(running)
 

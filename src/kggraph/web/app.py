@@ -38,7 +38,7 @@ from kggraph.web.budgeting import ClientBudgets, counters_for
 from kggraph.web.clientid import ClientIdentifier
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.responses import error_response, text_error
-from kggraph.web.runtime import Runtime
+from kggraph.web.runtime import FollowRelease, Runtime
 from kggraph.web.security import SecurityHeaders
 
 GZIP_MINIMUM_BYTES = 1024
@@ -81,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(KggraphError, _kggraph_error)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(FollowRelease, runtime=runtime)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -98,8 +99,14 @@ def create_server(settings: Settings) -> SecurityHeaders:
     held to its query budget (``kggraph.web.budgeting``), and every answer given the security
     and error-caching headers (``kggraph.web.security``)."""
     app = create_app(settings)
-    fast = SparqlFastPath(
-        app, app.state.runtime, gzip_minimum=GZIP_MINIMUM_BYTES, exposed_headers=EXPOSED_HEADERS
+    fast = FollowRelease(
+        SparqlFastPath(
+            app,
+            app.state.runtime,
+            gzip_minimum=GZIP_MINIMUM_BYTES,
+            exposed_headers=EXPOSED_HEADERS,
+        ),
+        app.state.runtime,
     )
     budgeted = ClientBudgets(
         fast,

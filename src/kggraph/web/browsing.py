@@ -103,7 +103,6 @@ async def kind_list(request: Request, runtime: Runtime, site: Site, path: str) -
 async def search(request: Request) -> Response:
     """``/search?q=``: resources whose names contain the text, in either language."""
     runtime = runtime_of(request)
-    runtime.follow_release()
     site = Site.of(request, runtime)
     text = " ".join(request.query_params.get("q", "").split())
     if len(text) > browse.MAX_QUERY_LENGTH:

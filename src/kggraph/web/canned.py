@@ -140,7 +140,6 @@ def _endpoint(query: CannedQuery, kind: AnswerKind) -> Endpoint:
 async def answer(request: Request, query: CannedQuery, kind: AnswerKind) -> Response:
     """Bind the request's parameters, then answer like ``/sparql``: 304, cache, or a worker."""
     runtime = runtime_of(request)
-    runtime.follow_release()
     given, formats = read_parameters(request.query_params.multi_items())
     bindings = bind(query, given)
     fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=formats)

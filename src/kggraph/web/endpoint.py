@@ -71,7 +71,6 @@ async def sparql(request: Request) -> Response:
 
 
 async def _answer(request: Request, runtime: Runtime) -> Response:
-    runtime.follow_release()
     body = b""
     if request.method == "POST":
         body = await read_body(request, runtime.settings.max_body_bytes)

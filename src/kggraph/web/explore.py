@@ -72,7 +72,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
 def _context(request: Request) -> tuple[Runtime, NetworkService, ExplorePages]:
     runtime: Runtime = request.app.state.runtime
-    runtime.follow_release()
     return runtime, request.app.state.network_service, request.app.state.explore_pages
 
 

@@ -93,7 +93,6 @@ class SparqlFastPath:
             await self.app(scope, receive, send)
             return
         runtime = self._runtime
-        runtime.follow_release()
         headers = _headers(scope)
         body = b""
         try:

@@ -50,7 +50,6 @@ def split_extension(path: str) -> tuple[str, str | None]:
 
 async def named_graph(request: Request) -> Response:
     runtime = runtime_of(request)
-    runtime.follow_release()
     path, extension = split_extension(request.path_params["path"])
     try:
         if extension is not None:

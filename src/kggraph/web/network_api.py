@@ -109,7 +109,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
 async def _built(request: Request, choice: FilterChoice) -> tuple[Runtime, BuiltNetwork]:
     runtime: Runtime = request.app.state.runtime
-    runtime.follow_release()
     service: NetworkService = request.app.state.network_service
     return runtime, await service.network(runtime, choice)
 

@@ -119,7 +119,6 @@ class Context:
     @classmethod
     def of(cls, request: Request) -> Context:
         runtime = runtime_of(request)
-        runtime.follow_release()
         published: Published = request.app.state.published
         return cls(request, runtime, published, public_url(request, runtime))
 

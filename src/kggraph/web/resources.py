@@ -98,7 +98,6 @@ def mount(app: FastAPI) -> None:
 
 async def identified(request: Request) -> Response:
     runtime = runtime_of(request)
-    runtime.follow_release()
     path: str = request.path_params["path"]
     site = Site.of(request, runtime)
     try:

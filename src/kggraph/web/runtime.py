@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,32 @@ class Runtime:
         path = current_release(self.settings.output_dir)
         if path is not None and path.name != self.pool.version:
             self.pool.reload(Release(path))
+
+
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+class FollowRelease:
+    """ASGI middleware: before any HTTP request is handled, the runtime follows a newer
+    published build (``Runtime.follow_release``). One place for every route, ``/health``
+    included, so a new route cannot serve a stale release by forgetting to ask."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self._runtime = runtime
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        if scope["type"] == "http":
+            self._runtime.follow_release()
+        await self.app(scope, receive, send)
 
 
 def _read_manifest(release: Release) -> dict[str, Any]:

@@ -163,7 +163,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
 async def home(request: Request) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
-    runtime.follow_release()
     return query_page(request, runtime)
 
 
