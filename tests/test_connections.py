@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from kggraph.build import BuildResult
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, require
 
 HEADER_TIMEOUT = 2
 MAX_CONNECTIONS = 60
@@ -184,8 +184,10 @@ def test_connections_past_the_cap_are_refused_at_once(served: Served) -> None:
 
 def test_the_descriptor_limit_is_raised_to_the_hard_limit(served: Served) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard <= LOWERED_SOFT_LIMIT:
-        pytest.skip(f"the hard limit ({hard}) leaves nothing to raise")
+    require(
+        hard > LOWERED_SOFT_LIMIT,
+        f"the open-files hard limit ({hard}) must exceed {LOWERED_SOFT_LIMIT} to show it raised",
+    )
     limits = Path(f"/proc/{served.process.pid}/limits").read_text(encoding="utf-8")
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
     soft_now, hard_now = line.split()[3:5]
