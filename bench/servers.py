@@ -142,10 +142,15 @@ def ours(data: Path, out: Path, *, cache: bool, settings: dict[str, str] | None 
     env = {**OURS_ENV, **(settings or {}), "KGGRAPH_OUTPUT": str(out)}
     if not cache:
         env["KGGRAPH_CACHE_ENTRIES"] = "0"
+    return kggraph_serve("ours (cache on)" if cache else "ours", env)
+
+
+def kggraph_serve(name: str, env: dict[str, str]) -> Server:
+    """``kggraph serve`` on the release already published where ``env`` points, as it is
+    (``--no-build``), without an access log (oxigraph serve logs no line per request either)."""
     return Server(
-        "ours (cache on)" if cache else "ours",
+        name,
         "/sparql",
-        # no access log: oxigraph serve logs no line per request either
         lambda port: [
             tool("kggraph"),
             "serve",
@@ -154,7 +159,7 @@ def ours(data: Path, out: Path, *, cache: bool, settings: dict[str, str] | None 
             "--port",
             str(port),
             "--no-access-log",
-            "--no-build",  # serve the release made here from the benchmark's data, as it is
+            "--no-build",
         ],
         env=env,
     )

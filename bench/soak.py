@@ -37,7 +37,7 @@ import httpx
 from endpoint import ours_settings, workdir
 from kggraph.release import CURRENT, MERGED
 from procrss import RssSampler
-from servers import HOST, Running, Server, start, stop, tool
+from servers import Running, kggraph_serve, start, stop, tool
 from soakload import WEIGHTS, Probe, Tally, client, make_mix
 from workload import draw_entities
 
@@ -152,21 +152,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         entities = draw_entities((output / CURRENT / MERGED).resolve(), seed=args.seed)
         canned = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
         env = {"KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
-        server = Server(
-            "kggraph serve",
-            "/sparql",
-            lambda port: [
-                tool("kggraph"),
-                "serve",
-                "--host",
-                HOST,
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--no-build",
-            ],  # fmt: skip
-            env={**env, **ours_settings(args.setting)},
-        )
+        server = kggraph_serve("kggraph serve", {**env, **ours_settings(args.setting)})
         running = start(server, work, ready_timeout=120)
         try:
             canned = preflight(running.base, make_mix(entities, canned, seed=args.seed), canned)
