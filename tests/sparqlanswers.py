@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import re
+import warnings
 import xml.etree.ElementTree as ET  # noqa: S405 - our own server's answers, in a test
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -203,10 +204,13 @@ def read_ntriples(body: bytes) -> list[Triple]:
     return triples
 
 
-def read_turtle(body: bytes) -> list[Triple]:
-    """Triples of a Turtle document as rdflib reads it (lexical forms as rdflib keeps them)."""
+def read_turtle(body: bytes, *, syntax: str = "turtle") -> list[Triple]:
+    """Triples of a Turtle (or ``syntax``: ``json-ld``, ``xml`` for RDF/XML) document as rdflib
+    reads it (lexical forms as rdflib keeps them)."""
     graph = rdflib.Graph()
-    graph.parse(data=body.decode("utf-8"), format="turtle")
+    with warnings.catch_warnings():  # rdflib's JSON-LD reader warns of its own deprecations
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        graph.parse(data=body.decode("utf-8"), format=syntax)
     return [(_rdflib_term(s), _rdflib_term(p), _rdflib_term(o)) for s, p, o in graph]
 
 

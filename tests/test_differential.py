@@ -278,9 +278,15 @@ def _compare_boolean(client: httpx.Client, query: Query, expected: bool) -> None
 def _compare_graph(client: httpx.Client, query: Query, expected: list[Triple]) -> None:
     as_nt = answer(client, query, "application/n-triples", by_get)
     _same_graph(graph_shape(read_ntriples(as_nt.body)), graph_shape(expected), as_nt.limit)
-    as_ttl = answer(client, query, "text/turtle", by_body)
-    read = graph_shape(by_value(t) for t in read_turtle(as_ttl.body))
-    _same_graph(read, graph_shape(by_value(t) for t in expected), as_ttl.limit)
+    by_values = graph_shape(by_value(t) for t in expected)
+    for media, syntax, send in (
+        ("text/turtle", "turtle", by_body),
+        ("application/ld+json", "json-ld", by_form),
+        ("application/rdf+xml", "xml", by_get),
+    ):
+        got = answer(client, query, media, send)
+        read = graph_shape(by_value(t) for t in read_turtle(got.body, syntax=syntax))
+        _same_graph(read, by_values, got.limit)
 
 
 def _same_graph(got: Shape, expected: Shape, limit: int | None) -> None:
