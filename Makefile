@@ -41,10 +41,10 @@ readme: build ## Build, then rewrite the README's "What is in the graph" block
 	$(BIN)/kggraph summary --readme README.md
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
-typecheck: $(STAMP) ## mypy --strict on src/
+typecheck: $(STAMP) ## mypy --strict on src/ and tools/
 	$(BIN)/mypy
 
 pytest: install ## The test suite only

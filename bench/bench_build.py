@@ -17,8 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from kggraph.build import build
-from kggraph.config import Settings
+from kggraph.core.config import Settings
+from kggraph.publish.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = """

@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 
 from endpoint import ours_settings, workdir
-from kggraph.release import CURRENT, MERGED
+from kggraph.graph.release import CURRENT, MERGED
 from procrss import RssSampler
 from servers import Running, kggraph_serve, start, stop, tool
 from soakload import WEIGHTS, Probe, Tally, client, make_mix

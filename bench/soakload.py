@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from kggraph.namespaces import ID_IRI
+from kggraph.core.namespaces import ID_IRI
 from loadgen import raw_request
 from servers import HOST
 from workload import AGGREGATE, NTRIPLES, SELECT_JSON, Request, as_request, describe, lookup

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kggraph.config import load_settings
-from kggraph.namespaces import ID_IRI, RDF, RDFS, SKOS
-from kggraph.release import current_release
+from kggraph.core.config import load_settings
+from kggraph.core.namespaces import ID_IRI, RDF, RDFS, SKOS
+from kggraph.graph.release import current_release
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TRIPLES = 1_000_000

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 
-from kggraph.namespaces import ID_IRI, PREFIXES, RDF, SKOS, VOCAB_IRI
+from kggraph.core.namespaces import ID_IRI, PREFIXES, RDF, SKOS, VOCAB_IRI
 
 SELECT_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"

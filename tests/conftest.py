@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kggraph.build import BuildResult, build
-from kggraph.config import Settings
+from kggraph.core.config import Settings
+from kggraph.publish.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_TEXT = ROOT.parent / "shared" / "source" / "000_5b69d3d5bab7a4e9.txt"

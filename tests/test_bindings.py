@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kggraph.bindings import bind, substitutions, to_term
-from kggraph.cannedqueries import LITERAL_TYPES, CannedQuery, Parameter, load_canned_queries
-from kggraph.errors import InvalidArgument
-from kggraph.namespaces import XSD
+from kggraph.canned.catalogue import LITERAL_TYPES, CannedQuery, Parameter, load_canned_queries
+from kggraph.canned.params import bind, substitutions, to_term
+from kggraph.core.errors import InvalidArgument
+from kggraph.core.namespaces import XSD
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "x> } ; DROP ALL ; #"

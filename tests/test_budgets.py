@@ -1,5 +1,6 @@
-"""Client budgets (``kggraph.budgets``): the bucket arithmetic on an injected clock, no sleeps;
-who a client is (``kggraph.web.clientid``); the settings."""
+"""Client budgets (``kggraph.budgets.counters``): the bucket arithmetic on an injected clock, no
+sleeps;
+who a client is (``kggraph.web.http.client_id``); the settings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from kggraph.budgets import (
+from kggraph.budgets.counters import (
     BudgetLimits,
     Limit,
     MemoryCounters,
@@ -19,10 +20,10 @@ from kggraph.budgets import (
     level,
     seconds_until,
 )
-from kggraph.config import load_settings
-from kggraph.errors import ConfigError
-from kggraph.redisbudgets import RedisCounters
-from kggraph.web.clientid import ClientIdentifier
+from kggraph.budgets.redis_counters import RedisCounters
+from kggraph.core.config import load_settings
+from kggraph.core.errors import ConfigError
+from kggraph.web.http.client_id import ClientIdentifier
 from tests.conftest import free_port
 
 T = TypeVar("T")
@@ -222,7 +223,7 @@ def test_without_redis_the_counts_are_kept_in_memory_and_said_once(
         await store.close()
         return seen, backend, throttled
 
-    with caplog.at_level(logging.WARNING, logger="kggraph.redisbudgets"):
+    with caplog.at_level(logging.WARNING, logger="kggraph.budgets.redis_counters"):
         seen, backend, throttled = run(session())
     assert seen[0] is None and seen[3] is None
     assert seen[1] is not None and seen[1].limit is Limit.CONCURRENCY

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kggraph.build import BuildResult
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server, start_server, stop_server
 
 TINY = {

@@ -1,4 +1,5 @@
-"""Client budgets shared through Redis (``kggraph.redisbudgets``): two real ``kggraph serve``
+"""Client budgets shared through Redis (``kggraph.budgets.redis_counters``): two real ``kggraph
+serve``
 processes on one real ``redis-server`` (Debian's, started here on a free loopback port with no
 persistence) hold a client to one budget; when Redis goes away they count on their own and go
 on answering."""
@@ -15,7 +16,7 @@ import httpx
 import pytest
 import redis
 
-from kggraph.build import BuildResult
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server, free_port, require, stop_server
 from tests.test_budgets_http import TINY, exhaust, query, serve
 

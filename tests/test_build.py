@@ -11,12 +11,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import MANIFEST, BuildResult, build
-from kggraph.config import Settings
-from kggraph.errors import SourceError, ValidationFailed
-from kggraph.publish import CURRENT, RELEASES, current_release
-from kggraph.summary import replace_block
-from kggraph.validate import ValidationReport
+from kggraph.core.config import Settings
+from kggraph.core.errors import SourceError, ValidationFailed
+from kggraph.publish.build import MANIFEST, BuildResult, build
+from kggraph.publish.promote import CURRENT, RELEASES, current_release
+from kggraph.publish.summary import replace_block
+from kggraph.validation.shapes import ValidationReport
 
 pytestmark = pytest.mark.slow
 

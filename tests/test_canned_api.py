@@ -2,7 +2,8 @@
 
 Each query's answer through ``/queries/<name>`` must equal what ``/sparql`` gives for the same
 query with the same parameters. ``/sparql`` takes no bindings, so there the parameters go in as
-``VALUES`` blocks (``kggraph.valuesbinding``, the documented fallback for remote stores, tested
+``VALUES`` blocks (``kggraph.query.values_binding``, the documented fallback for remote stores,
+tested
 equal to substitution in ``test_valuesbinding.py``). Where a parameter takes another value, the
 expected answer is computed from the published graph itself.
 """
@@ -19,12 +20,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.bindings import bind
-from kggraph.build import BuildResult
-from kggraph.cannedqueries import CannedQuery, load_canned_queries
-from kggraph.namespaces import KG, KGID, PREFIXES, RDFS, SKOS
-from kggraph.release import Release
-from kggraph.valuesbinding import with_values
+from kggraph.canned.catalogue import CannedQuery, load_canned_queries
+from kggraph.canned.params import bind
+from kggraph.core.namespaces import KG, KGID, PREFIXES, RDFS, SKOS
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
+from kggraph.query.values_binding import with_values
 from tests.conftest import Server, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.cannedqueries import (
+from kggraph.canned.catalogue import (
     CannedQuery,
     Parameter,
     load_canned_queries,
     parse_canned_query,
     read_canned_query,
 )
-from kggraph.errors import SourceError
+from kggraph.core.errors import SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 

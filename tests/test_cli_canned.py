@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kggraph.cannedqueries import load_canned_queries
-from kggraph.namespaces import KGID
+from kggraph.canned.catalogue import load_canned_queries
+from kggraph.core.namespaces import KGID
 from tests.conftest import Server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from kggraph.namespaces import PREFIXES
+from kggraph.core.namespaces import PREFIXES
 from tests.conftest import Server, free_port
 
 CITY_LABELS = (

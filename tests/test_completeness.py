@@ -1,6 +1,6 @@
 """Completeness: every date, organisation and number the source states is in the graph.
 
-``kggraph.sourcefacts`` lists them mechanically from the source; the lists are kept in
+``tools.sourcefacts`` lists them mechanically from the source; the lists are kept in
 ``tests/data/source-facts/`` (and must equal what the script produces now, so they cannot
 drift), and ``exclusions.tsv`` names the few left out on purpose, each with a reason.
 
@@ -52,11 +52,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
-
-from kggraph.derive import FISCAL_YEAR_PREFIX
-from kggraph.eras import ERAS, QUALIFIERS
-from kggraph.namespaces import EDTF, KG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
-from kggraph.sourcefacts import (
+from tools.sourcefacts import (
     DURATION_UNITS,
     LEGAL_FORM_PREFIXES,
     DatedStatement,
@@ -74,6 +70,10 @@ from kggraph.sourcefacts import (
     write_all,
     write_tsv,
 )
+
+from kggraph.core.eras import ERAS, QUALIFIERS
+from kggraph.core.namespaces import EDTF, KG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from kggraph.graph.derive import FISCAL_YEAR_PREFIX
 from tests.conftest import ROOT, SOURCE_MISSING, require
 from tests.conftest import SOURCE_TEXT as SOURCE
 
@@ -159,7 +159,7 @@ def test_kept_lists_equal_what_the_script_produces(
     fresh = (tmp_path / name).read_text(encoding="utf-8")
     assert kept == fresh, (
         f"tests/data/source-facts/{name} is stale: rerun "
-        "`python -m kggraph.sourcefacts SOURCE tests/data/source-facts`"
+        "`python -m tools.sourcefacts SOURCE tests/data/source-facts`"
     )
 
 
@@ -869,7 +869,7 @@ def test_numbers_that_are_not_dates_are_ignored() -> None:
 
 
 def test_a_date_that_does_not_exist_is_an_error() -> None:
-    from kggraph.errors import SourceError
+    from kggraph.core.errors import SourceError
 
     with pytest.raises(SourceError, match="line 2"):
         dated_statements("1 節\n平成32年に。\n")
@@ -943,7 +943,7 @@ def test_names_are_deduplicated_with_their_sections() -> None:
 
 
 def test_write_tsv_refuses_cells_that_break_the_format(tmp_path: Path) -> None:
-    from kggraph.errors import SourceError
+    from kggraph.core.errors import SourceError
 
     path = tmp_path / "x.tsv"
     assert write_tsv(path, ("a", "b"), [("1", "2")]) == 1

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.config import DEFAULT_KEEP_RELEASES, Settings, load_settings, setting_help
-from kggraph.errors import ConfigError
+from kggraph.core.config import DEFAULT_KEEP_RELEASES, Settings, load_settings, setting_help
+from kggraph.core.errors import ConfigError
 
 
 def test_defaults() -> None:

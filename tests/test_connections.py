@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kggraph.build import BuildResult
+from kggraph.publish.build import BuildResult
 from tests.conftest import ROOT, free_port, require
 
 HEADER_TIMEOUT = 2

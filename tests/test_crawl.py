@@ -13,9 +13,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import ID_IRI
-from kggraph.release import Release
+from kggraph.core.namespaces import ID_IRI
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server, start_server, stop_server
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

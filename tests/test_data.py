@@ -1,6 +1,7 @@
 """Integrity of the data itself, checked in Python beside the SHACL shapes (two independent checks).
 
-Every date agrees with its original Japanese wording (via ``kggraph.eras``), every node has both
+Every date agrees with its original Japanese wording (via ``kggraph.core.eras``), every node has
+both
 labels and a section of the source, and every IRI the data points to exists.
 """
 
@@ -12,8 +13,8 @@ import pytest
 import rdflib
 from rdflib import Literal, URIRef
 
-from kggraph.eras import EraDate, FiscalYear, parse
-from kggraph.namespaces import (
+from kggraph.core.eras import EraDate, FiscalYear, parse
+from kggraph.core.namespaces import (
     DATED_PAIRS,
     FISCAL_PAIRS,
     ID_IRI,

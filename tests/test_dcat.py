@@ -23,10 +23,10 @@ from pyshacl import validate
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import ID_IRI, KG, ONTOLOGY_IRI
-from kggraph.release import Release
-from kggraph.store import EDITORIAL_GRAPH
+from kggraph.core.namespaces import ID_IRI, KG, ONTOLOGY_IRI
+from kggraph.graph.release import Release
+from kggraph.graph.store import EDITORIAL_GRAPH
+from kggraph.publish.build import BuildResult
 from tests.conftest import ROOT, Server, require, start_server, stop_server
 
 STANDARDS = ROOT.parent / "shared" / "standards" / "dcat-ap"
@@ -208,7 +208,7 @@ def test_spatial_coverage_is_every_country_of_the_graph(
 
 
 def _span(value: str, datatype: str) -> tuple[dt.date, dt.date]:
-    """The days a date value covers (written apart from kggraph.datasetfacts on purpose)."""
+    """The days a date value covers (written apart from kggraph.dataset.statistics on purpose)."""
     if datatype.endswith("#gYear"):
         return dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
     if datatype.endswith("#gYearMonth"):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kggraph.build import MANIFEST, BuildResult, build
-from kggraph.config import Settings
-from kggraph.datasetinfo import CATALOG_FILE, ONTOLOGY_FILE, VOID_FILE
+from kggraph.core.config import Settings
+from kggraph.dataset.identity import CATALOG_FILE, ONTOLOGY_FILE, VOID_FILE
+from kggraph.publish.build import MANIFEST, BuildResult, build
 
 DESCRIPTIONS = (ONTOLOGY_FILE, VOID_FILE, CATALOG_FILE)
 

@@ -27,9 +27,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from kggraph.build import BuildResult
-from kggraph.config import DEFAULT_MAX_ROWS
-from kggraph.release import Release
+from kggraph.core.config import DEFAULT_MAX_ROWS
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 from tests.sparqlanswers import (
     Row,
@@ -230,7 +230,7 @@ def test_the_graph_readers_read_every_kind_of_term() -> None:
 def test_an_answer_cut_at_the_row_limit_is_the_start_of_the_whole(
     store: ox.Store, client: httpx.Client, order: str
 ) -> None:
-    """Past the row limit the endpoint counts and cuts rows its own way (``kggraph.results``),
+    """Past the row limit the endpoint counts and cuts rows its own way (``kggraph.query.run``),
     which plain pyoxigraph does not: a cut answer holds as many of the whole answer's rows as
     the limit, in every format, and with ORDER BY the first of them."""
     text = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o . ?s <{LABEL}> ?label }}{order}"

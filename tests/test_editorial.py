@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.build import MANIFEST, build, check
-from kggraph.config import Settings
-from kggraph.editorial import CHECK
-from kggraph.errors import ValidationFailed
-from kggraph.store import EDITORIAL_GRAPH
-from kggraph.validate import ValidationReport, ValidationResult
+from kggraph.core.config import Settings
+from kggraph.core.errors import ValidationFailed
+from kggraph.graph.store import EDITORIAL_GRAPH
+from kggraph.publish.build import MANIFEST, build, check
+from kggraph.validation.editorial import CHECK
+from kggraph.validation.shapes import ValidationReport, ValidationResult
 
 PREFIXES = """\
 @prefix kg:   <https://w3id.org/kggraph/ontology#> .

@@ -16,10 +16,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import build
-from kggraph.config import Settings
-from kggraph.describe import PAGE, THIS
-from kggraph.namespaces import ID_IRI
+from kggraph.core.config import Settings
+from kggraph.core.namespaces import ID_IRI
+from kggraph.pages.describe import PAGE, THIS
+from kggraph.publish.build import build
 from tests.conftest import ROOT, Server, start_server, stop_server
 from tests.test_editorial import ADDED, NODES, NOTES, PREFIXES, SOURCE
 

@@ -16,7 +16,7 @@ import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from kggraph.namespaces import PREFIXES
+from kggraph.core.namespaces import PREFIXES
 from tests.conftest import Server
 
 PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -19,9 +19,9 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from kggraph.build import BuildResult, build
-from kggraph.config import Settings
-from kggraph.release import MERGED
+from kggraph.core.config import Settings
+from kggraph.graph.release import MERGED
+from kggraph.publish.build import BuildResult, build
 from tests.conftest import Server, start_server, stop_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kggraph.eras import (
+from kggraph.core.eras import (
     ERAS,
     QUALIFIERS,
     EraDate,
@@ -18,7 +18,7 @@ from kggraph.eras import (
     parse_date,
     parse_fiscal_year,
 )
-from kggraph.errors import EraDateError
+from kggraph.core.errors import EraDateError
 from tests.conftest import SOURCE_MISSING, SOURCE_TEXT, require
 
 SOURCE_DATE = re.compile(

@@ -1,12 +1,13 @@
-"""ISO dates written in the Japanese era form (kggraph.eratext), checked against kggraph.eras:
+"""ISO dates written in the Japanese era form (kggraph.core.era_text), checked against
+kggraph.core.eras:
 the era form of a date must read back as the same ISO value."""
 
 from __future__ import annotations
 
 import pytest
 
-from kggraph.eras import parse_date, parse_fiscal_year
-from kggraph.eratext import era_text, fiscal_year_text
+from kggraph.core.era_text import era_text, fiscal_year_text
+from kggraph.core.eras import parse_date, parse_fiscal_year
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from kggraph.publish import RELEASES, STAGING_PREFIX
-from kggraph.release import CURRENT, MERGED, NAMED
+from kggraph.graph.release import CURRENT, MERGED, NAMED
+from kggraph.publish.promote import RELEASES, STAGING_PREFIX
 from tests.conftest import ROOT, Server, require, start_server, stop_server
 
 CLIENT_TIMEOUT = 30.0

@@ -8,8 +8,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import BASE_IRI
+from kggraph.core.namespaces import BASE_IRI
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 
 

@@ -1,10 +1,10 @@
-"""Choosing the page language and a node's label, with the fallback (kggraph.language)."""
+"""Choosing the page language and a node's label, with the fallback (kggraph.core.language)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kggraph.language import (
+from kggraph.core.language import (
     Choice,
     Text,
     choose,

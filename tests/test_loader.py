@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kggraph.config import Settings
-from kggraph.loader import load_sources
-from kggraph.store import EDITORIAL_GRAPH, OxigraphStore, graph_name
+from kggraph.core.config import Settings
+from kggraph.graph.loader import load_sources
+from kggraph.graph.store import EDITORIAL_GRAPH, OxigraphStore, graph_name
 
 TRIPLE = "<https://w3id.org/kggraph/id/org/a> <https://w3id.org/kggraph/ontology#basedIn> {} .\n"
 

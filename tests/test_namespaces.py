@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.namespaces import BASE_IRI, KG, PREFIXES, shorten, sparql_prologue
+from kggraph.core.namespaces import BASE_IRI, KG, PREFIXES, shorten, sparql_prologue
 
 ROOT = Path(__file__).resolve().parents[1]
 TURTLE = sorted(
@@ -30,7 +30,7 @@ def test_there_are_turtle_files_to_check() -> None:
 def test_prefixes_match_the_one_definition(path: Path) -> None:
     declared = _declared(path)
     wrong = {n: iri for n, iri in declared.items() if n in PREFIXES and PREFIXES[n] != iri}
-    assert not wrong, f"{path.name}: these prefixes differ from kggraph.namespaces: {wrong}"
+    assert not wrong, f"{path.name}: these prefixes differ from kggraph.core.namespaces: {wrong}"
     aliases = {
         n: iri for n, iri in declared.items() if iri.startswith(BASE_IRI) and n not in PREFIXES
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kggraph.errors import NotAcceptable
-from kggraph.formats import AnswerKind
-from kggraph.negotiate import negotiate, parse_accept
+from kggraph.core.errors import NotAcceptable
+from kggraph.core.formats import AnswerKind
+from kggraph.query.negotiate import negotiate, parse_accept
 
 R, G = AnswerKind.RESULTS, AnswerKind.GRAPH
 

@@ -1,4 +1,4 @@
-"""The organisation network (kggraph.network, netanalysis, netexport, cli_network) on the real
+"""The organisation network (kggraph.network.graph, netanalysis, netexport, cli_network) on the real
 build. Expected links are facts of the source (the source document, 000_5b69d3d5bab7a4e9.txt),
 cited by line, not read back from the data files.
 """
@@ -14,9 +14,10 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from kggraph.build import BuildResult
-from kggraph.errors import KggraphError, NotFound
-from kggraph.netanalysis import (
+from kggraph.core.errors import KggraphError, NotFound
+from kggraph.graph.release import Release
+from kggraph.graph.store import OxigraphStore
+from kggraph.network.analysis import (
     centrality,
     communities,
     ego_network,
@@ -24,12 +25,11 @@ from kggraph.netanalysis import (
     simple_paths,
     summarise,
 )
-from kggraph.netexport import FORMATS, edge_rows, export, node_rows
-from kggraph.netfacts import KINDS, Activity, Agent, Facts, Role, Term, load_facts
-from kggraph.netnames import resolve
-from kggraph.network import Network, build_network, make_filter, resolve_agent
-from kggraph.release import Release
-from kggraph.store import OxigraphStore
+from kggraph.network.export import FORMATS, edge_rows, export, node_rows
+from kggraph.network.facts import KINDS, Activity, Agent, Facts, Role, Term, load_facts
+from kggraph.network.graph import Network, build_network, make_filter, resolve_agent
+from kggraph.network.names import resolve
+from kggraph.publish.build import BuildResult
 
 pytestmark = pytest.mark.slow
 
@@ -402,7 +402,7 @@ def test_export_rows_are_scalar_and_deterministic(network: Network, tmp_path: Pa
     assert b"lastmodifieddate" not in (tmp_path / "a" / "gexf").read_bytes()
 
 
-# --- Command line (the sub-app that kggraph.cli mounts as `kggraph network`) -----------------
+# --- Command line (the sub-app that kggraph.cli.app mounts as `kggraph network`) -----------------
 
 
 @pytest.fixture(scope="module")
@@ -413,7 +413,7 @@ def output_dir(built: BuildResult) -> Path:
 
 
 def _cli(*args: str) -> Result:
-    from kggraph.cli_network import app
+    from kggraph.cli.network import app
 
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "250", "NO_COLOR": "1"})
 

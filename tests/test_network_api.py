@@ -1,5 +1,6 @@
-"""The network API (``kggraph.web.network_api``) on a real server: every route and filter agrees
-with ``kggraph.network.build_network`` on the same release, the five exports read back with
+"""The network API (``kggraph.web.explore.network_api``) on a real server: every route and filter
+agrees
+with ``kggraph.network.graph.build_network`` on the same release, the five exports read back with
 networkx's own readers, path evidence exists in the graph, bad parameters are ``400`` and
 unknown agents ``404``, and a new build is followed. Facts named below are the source's
 (the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
@@ -21,13 +22,13 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import BuildResult, build
-from kggraph.config import Settings
-from kggraph.netanalysis import ego_network, shortest_paths, simple_paths, summarise
-from kggraph.netfacts import KINDS, Facts, load_facts
-from kggraph.network import Network, build_network, make_filter
-from kggraph.release import Release
-from kggraph.store import OxigraphStore
+from kggraph.core.config import Settings
+from kggraph.graph.release import Release
+from kggraph.graph.store import OxigraphStore
+from kggraph.network.analysis import ego_network, shortest_paths, simple_paths, summarise
+from kggraph.network.facts import KINDS, Facts, load_facts
+from kggraph.network.graph import Network, build_network, make_filter
+from kggraph.publish.build import BuildResult, build
 from tests.conftest import Server, start_server, stop_server
 
 pytestmark = pytest.mark.slow

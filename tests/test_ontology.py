@@ -19,7 +19,7 @@ from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kggraph.namespaces import (
+from kggraph.core.namespaces import (
     DATED_PAIRS,
     DCTERMS,
     EDTF,

@@ -15,9 +15,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import ONTOLOGY_IRI, VOCAB_IRI
-from kggraph.release import Release
+from kggraph.core.namespaces import ONTOLOGY_IRI, VOCAB_IRI
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

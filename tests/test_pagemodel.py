@@ -1,12 +1,12 @@
-"""The page model (kggraph.pagemodel) on small graphs written here: grouping, dates, sections,
+"""The page model (kggraph.pages.model) on small graphs written here: grouping, dates, sections,
 the government step, and labels in the reader's language with the fallback."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kggraph.language import Text
-from kggraph.pagemodel import exists, resource_page
+from kggraph.core.language import Text
+from kggraph.pages.model import exists, resource_page
 
 TURTLE = """
 @prefix kg: <https://w3id.org/kggraph/ontology#> .

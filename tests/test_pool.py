@@ -3,7 +3,7 @@ stopped at their deadline, and answered again after a worker dies.
 
 Each test runs its own pool in its own event loop on the session build. The slow queries are
 cross products of the real graph: ``MEDIUM`` takes about a second here, ``RUNAWAY`` would take
-days. Which worker a query goes to is decided by the rules in ``kggraph.pool``; the tests set
+days. Which worker a query goes to is decided by the rules in ``kggraph.query.pool``; the tests set
 ``stranded_after`` so that the rule under test is the only one that can apply.
 """
 
@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.errors import QueryError, QueryTimeout, QueryUnavailable
-from kggraph.executor import Answer, QueryTask
-from kggraph.pool import WorkerPool
-from kggraph.release import Release
-from kggraph.workers import Outcome, Worker, WorkerLimits
+from kggraph.core.errors import QueryError, QueryTimeout, QueryUnavailable
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
+from kggraph.query.executor import Answer, QueryTask
+from kggraph.query.pool import WorkerPool
+from kggraph.query.workers import Outcome, Worker, WorkerLimits
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f . VALUES ?k { 1 2 } }"

@@ -1,4 +1,5 @@
-"""``kggraph.web.published.Published``: release files parsed once, and dropped with the release."""
+"""``kggraph.web.publishing.context.Published``: release files parsed once, and dropped with the
+release."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.errors import ReleaseDamaged
-from kggraph.release import Release
-from kggraph.web.published import BODY_ENTRIES, Published, triples_of
+from kggraph.core.errors import ReleaseDamaged
+from kggraph.graph.release import Release
+from kggraph.web.publishing.context import BODY_ENTRIES, Published, triples_of
 
 
 def _release(folder: Path, text: str) -> Release:

@@ -22,9 +22,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.eras import FiscalYear, parse
-from kggraph.namespaces import KG, KGID, XSD
+from kggraph.core.eras import FiscalYear, parse
+from kggraph.core.namespaces import KG, KGID, XSD
+from kggraph.publish.build import BuildResult
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))

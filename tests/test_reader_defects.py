@@ -19,13 +19,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph import sparql, sparqltokens
-from kggraph.build import BuildResult
-from kggraph.config import Settings
-from kggraph.errors import QueryError, QueryRefused
-from kggraph.sparql import check, classify
+from kggraph.core.config import Settings
+from kggraph.core.errors import QueryError, QueryRefused
+from kggraph.publish.build import BuildResult
+from kggraph.query import reader, tokens
+from kggraph.query.reader import check, classify
 from kggraph.web.fastpath import MEMO_BYTES, MEMO_MAX_URL, SparqlFastPath, _HeaderKey
-from kggraph.web.responses import remote_failure, status_of
+from kggraph.web.http.responses import remote_failure, status_of
 from kggraph.web.runtime import Runtime
 from tests.conftest import ROOT, Server, start_server, stop_server
 from tests.test_endpoint import CITIES
@@ -163,10 +163,10 @@ def test_reading_a_run_of_names_takes_one_match_per_token(
     longer looks for a ``:`` from every letter of ``a.a.a.…`` (quadratic before)."""
     for repeats in (1_000, 4_000):
         text = unit * repeats
-        counters = [_Counting(sparqltokens._TOKEN), _Counting(sparqltokens._IN_RUN)]
-        monkeypatch.setattr(sparqltokens, "_TOKEN", counters[0])
-        monkeypatch.setattr(sparqltokens, "_IN_RUN", counters[1])
-        found = list(sparqltokens.scan(text))
+        counters = [_Counting(tokens._TOKEN), _Counting(tokens._IN_RUN)]
+        monkeypatch.setattr(tokens, "_TOKEN", counters[0])
+        monkeypatch.setattr(tokens, "_IN_RUN", counters[1])
+        found = list(tokens.scan(text))
         monkeypatch.undo()
         assert sum(c.covered for c in counters) == 2 * len(text)  # the run, then its pieces
         assert sum(c.calls for c in counters) == len(found) + 1
@@ -177,7 +177,7 @@ def test_reading_a_run_of_names_takes_one_match_per_token(
 def test_a_string_never_closed_is_one_token(unit: str) -> None:
     """Each quote opened a string that was searched to the end again, from every quote."""
     for text in (unit * 5_000, unit * 5_000 + "\n}", "x" + unit * 5_000):
-        found = [kind for kind, _, _ in sparqltokens.scan(text)]
+        found = [kind for kind, _, _ in tokens.scan(text)]
         assert found.count("string") == 1
         assert len(found) <= 4
 
@@ -269,13 +269,13 @@ def test_a_deeply_nested_query_is_a_400_and_no_worker_dies(server: Server) -> No
 
 
 def test_the_reader_memo_stays_within_its_byte_budget() -> None:
-    filler = "#" + "x" * (sparql.MEMO_MAX_TEXT - 2_000) + "\n"
-    for i in range(sparql.MEMO_BYTES // len(filler) + 50):
+    filler = "#" + "x" * (reader.MEMO_MAX_TEXT - 2_000) + "\n"
+    for i in range(reader.MEMO_BYTES // len(filler) + 50):
         classify(f"{filler}ASK {{ }} # {i}")
-    assert 0 < sparql._READINGS.size_bytes <= sparql.MEMO_BYTES
-    kept = len(sparql._READINGS)
-    classify("#" + "x" * sparql.MEMO_MAX_TEXT + "\nASK { }")
-    assert len(sparql._READINGS) == kept  # longer texts are read each time, never kept
+    assert 0 < reader._READINGS.size_bytes <= reader.MEMO_BYTES
+    kept = len(reader._READINGS)
+    classify("#" + "x" * reader.MEMO_MAX_TEXT + "\nASK { }")
+    assert len(reader._READINGS) == kept  # longer texts are read each time, never kept
 
 
 def test_the_fast_path_memo_stays_within_its_byte_budget(built: BuildResult) -> None:

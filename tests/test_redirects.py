@@ -14,12 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kggraph.build import build, check
-from kggraph.config import Settings
-from kggraph.errors import SourceError, ValidationFailed
-from kggraph.namespaces import ID_IRI
-from kggraph.redirects import CHECK, COLUMNS, FILE, read_redirects
-from kggraph.validate import ValidationReport
+from kggraph.core.config import Settings
+from kggraph.core.errors import SourceError, ValidationFailed
+from kggraph.core.namespaces import ID_IRI
+from kggraph.publish.build import build, check
+from kggraph.validation.redirects import CHECK, COLUMNS, FILE, read_redirects
+from kggraph.validation.shapes import ValidationReport
 from tests.conftest import ROOT, Server, start_server, stop_server
 from tests.test_editorial import ADDED, NODES, NOTES, PREFIXES, SOURCE
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.config import Settings
-from kggraph.publish import RELEASES, prune
-from kggraph.release import CURRENT, MANIFEST, RELEASE_FORMAT, current_release, is_stale
+from kggraph.core.config import Settings
+from kggraph.graph.release import CURRENT, MANIFEST, RELEASE_FORMAT, current_release, is_stale
+from kggraph.publish.build import BuildResult
+from kggraph.publish.promote import RELEASES, prune
 from tests.conftest import ROOT
 
 

@@ -19,8 +19,8 @@ import pytest
 import rdflib
 from rdflib import Literal, URIRef
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import BASE_IRI, ID_IRI, KG, PROV, RDF, RDFS
+from kggraph.core.namespaces import BASE_IRI, ID_IRI, KG, PROV, RDF, RDFS
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server, start_server, stop_server
 
 TURTLE = {"Accept": "text/turtle"}

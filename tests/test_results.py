@@ -1,4 +1,4 @@
-"""SELECT answers written natively with the row limit kept (``kggraph.results``).
+"""SELECT answers written natively with the row limit kept (``kggraph.query.run``).
 
 The native path counts a mark per row in the serialiser's output and falls back to taking
 rows one by one when the count may pass the limit. These tests put the marks inside literals
@@ -15,9 +15,9 @@ from xml.etree import ElementTree
 import pyoxigraph as ox
 import pytest
 
-from kggraph.errors import NotAcceptable
-from kggraph.executor import QueryTask
-from kggraph.results import RESULT_FORMATS, ROW_MARKS, execute
+from kggraph.core.errors import NotAcceptable
+from kggraph.query.executor import QueryTask
+from kggraph.query.run import RESULT_FORMATS, ROW_MARKS, execute
 
 ROWS = 40
 SELECT = "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } ORDER BY ?s"

@@ -10,7 +10,8 @@ targets reach subclass instances through ``rdfs:subClassOf`` without inference.
 
 pySHACL runs each SHACL-SPARQL constraint once per focus node and rdflib parses the query text
 again on every call (about a quarter of a second for the era check), so the graph validated
-here parses each distinct query once (``kggraph.validate.PreparedQueryGraph``, what the build
+here parses each distinct query once (``kggraph.validation.shapes.PreparedQueryGraph``, what the
+build
 uses too); the evaluation is rdflib's own.
 """
 
@@ -25,10 +26,10 @@ import pytest
 import rdflib
 from rdflib.term import Node
 
-from kggraph import eras
-from kggraph.errors import EraDateError
-from kggraph.namespaces import KG, KGID, KGSH, RDF, RDFS, SH, XSD, shorten
-from kggraph.validate import PreparedQueryGraph, validate_graph
+from kggraph.core import eras
+from kggraph.core.errors import EraDateError
+from kggraph.core.namespaces import KG, KGID, KGSH, RDF, RDFS, SH, XSD, shorten
+from kggraph.validation.shapes import PreparedQueryGraph, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_DIR = ROOT / "shapes"
@@ -325,7 +326,7 @@ def _language(node: Node) -> str | None:
     return node.language if isinstance(node, rdflib.Literal) else None
 
 
-# --- The era check: SHACL-SPARQL on rdflib agrees with kggraph.eras --------------------------
+# --- The era check: SHACL-SPARQL on rdflib agrees with kggraph.core.eras --------------------------
 
 ERA_CASES: list[tuple[str, str, str, bool]] = [
     ("昭和64年", "1989", "gYear", True),
@@ -432,7 +433,7 @@ def _hits(report: Report, focus: str, shape: str) -> list[Finding]:
 @pytest.mark.parametrize(("index", "case"), list(enumerate(ERA_CASES)), ids=lambda c: str(c))
 def test_era_check(index: int, case: tuple[str, str, str, bool], era_report: Report) -> None:
     text, iso, datatype, ok = case
-    assert _eras_agree(text, iso, datatype) == ok, "the table disagrees with kggraph.eras"
+    assert _eras_agree(text, iso, datatype) == ok, "the table disagrees with kggraph.core.eras"
     hits = _hits(era_report, f"kgid:test/date-{index}", ERA_CHECK)
     assert (not hits) == ok, era_report.text()
     for hit in hits:
@@ -443,7 +444,7 @@ def test_era_check(index: int, case: tuple[str, str, str, bool], era_report: Rep
 @pytest.mark.parametrize(("index", "case"), list(enumerate(FISCAL_CASES)), ids=lambda c: str(c))
 def test_fiscal_year_check(index: int, case: tuple[str, str, bool], era_report: Report) -> None:
     text, start, ok = case
-    assert _eras_fiscal_agree(text, start) == ok, "the table disagrees with kggraph.eras"
+    assert _eras_fiscal_agree(text, start) == ok, "the table disagrees with kggraph.core.eras"
     hits = _hits(era_report, f"kgid:test/fiscal-{index}", FISCAL_CHECK)
     assert (not hits) == ok, era_report.text()
     assert all(text in hit.message and hit.path == "kg:fiscalYear" for hit in hits)
@@ -461,7 +462,7 @@ def test_fiscal_year_node_bounds(
 
 def _generated_dates() -> Iterator[tuple[str, str, str]]:
     """Texts of every era year boundary and a spread of years, months and days, with the
-    ISO value and datatype ``kggraph.eras`` reads from them."""
+    ISO value and datatype ``kggraph.core.eras`` reads from them."""
     texts = [f"{era}{n}年" for era, n in (("昭和", 1), ("昭和", 64), ("平成", 31), ("令和", 7))]
     texts += [f"平成{n}年{n % 12 + 1}月" for n in range(1, 31, 3)]
     texts += [f"昭和{n}年{n % 12 + 1}月{n % 28 + 1}日" for n in range(2, 64, 5)]

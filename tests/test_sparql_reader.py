@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kggraph.errors import QueryRefused, QuerySyntaxError
-from kggraph.sparql import check, classify, syntax_error
+from kggraph.core.errors import QueryRefused, QuerySyntaxError
+from kggraph.query.reader import check, classify, syntax_error
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kggraph.errors import BuildError
-from kggraph.summary import END, START, render, replace_block
+from kggraph.core.errors import BuildError
+from kggraph.publish.summary import END, START, render, replace_block
 
 MANIFEST = {
     "triples": {"total": 12, "data": 6, "editorial": 2, "ontology": 3, "derived": 1},

@@ -1,5 +1,6 @@
-"""The timeline (``kggraph.timeline``, ``kggraph.web.timeline_svg`` and its routes in
-``kggraph.web.explore``) on a real server: its counts per year, kind and country agree with
+"""The timeline (``kggraph.network.timeline``, ``kggraph.web.explore.timeline_svg`` and its routes
+in
+``kggraph.web.explore.views``) on a real server: its counts per year, kind and country agree with
 SPARQL counts on the same release, written here with aggregates and property paths rather than
 the module's queries; its CSV and chart say the same. Facts named below are the source's
 (the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
@@ -17,10 +18,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import sparql_prologue
-from kggraph.release import Release
-from kggraph.timeline import HOME_COUNTRY, KINDS, QUERIES, query_text, timeline_from_rows
+from kggraph.core.namespaces import sparql_prologue
+from kggraph.graph.release import Release
+from kggraph.network.timeline import HOME_COUNTRY, KINDS, QUERIES, query_text, timeline_from_rows
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 
 pytestmark = pytest.mark.slow

@@ -1,10 +1,10 @@
-"""Reading ``Range`` and ``Accept-Encoding`` for downloads (``kggraph.web.transfer``)."""
+"""Reading ``Range`` and ``Accept-Encoding`` for downloads (``kggraph.web.http.transfer``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kggraph.web.transfer import accepts_gzip, read_ranges
+from kggraph.web.http.transfer import accepts_gzip, read_ranges
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from kggraph.build import BuildResult
-from kggraph.cannedqueries import load_canned_queries
-from kggraph.namespaces import PREFIXES
-from kggraph.web.ui import CONTENT_SECURITY_POLICY, prefers_html
+from kggraph.canned.catalogue import load_canned_queries
+from kggraph.core.namespaces import PREFIXES
+from kggraph.publish.build import BuildResult
+from kggraph.web.query_page import CONTENT_SECURITY_POLICY, prefers_html
 from tests.conftest import ROOT, Server, start_server, stop_server
 
 CHROME = (

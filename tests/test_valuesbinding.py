@@ -13,11 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kggraph.bindings import Bindings, bind, substitutions
-from kggraph.build import BuildResult
-from kggraph.cannedqueries import CannedQuery, load_canned_queries
-from kggraph.release import Release
-from kggraph.valuesbinding import with_values
+from kggraph.canned.catalogue import CannedQuery, load_canned_queries
+from kggraph.canned.params import Bindings, bind, substitutions
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
+from kggraph.query.values_binding import with_values
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMETERISED = [q for q in load_canned_queries(ROOT / "queries") if q.params]

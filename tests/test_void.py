@@ -17,10 +17,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS, VOID
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import ID_IRI, ONTOLOGY_IRI
-from kggraph.release import Release
-from kggraph.store import EDITORIAL_GRAPH
+from kggraph.core.namespaces import ID_IRI, ONTOLOGY_IRI
+from kggraph.graph.release import Release
+from kggraph.graph.store import EDITORIAL_GRAPH
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.release import CURRENT
-from kggraph.web.security import secured
+from kggraph.graph.release import CURRENT
+from kggraph.publish.build import BuildResult
+from kggraph.web.http.security import secured
 from tests.conftest import Server, free_port, start_server, stop_server
 
 IDENTITY = {"Accept-Encoding": "identity"}

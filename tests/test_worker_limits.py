@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from kggraph.build import BuildResult
-from kggraph.errors import QueryUnavailable
-from kggraph.executor import Answer, QueryTask
-from kggraph.pool import WorkerPool
-from kggraph.release import MERGED, Release
-from kggraph.workers import WorkerLimits
+from kggraph.core.errors import QueryUnavailable
+from kggraph.graph.release import MERGED, Release
+from kggraph.publish.build import BuildResult
+from kggraph.query.executor import Answer, QueryTask
+from kggraph.query.pool import WorkerPool
+from kggraph.query.workers import WorkerLimits
 from tests.test_pool import NEVER, RUNAWAY, in_pool, number, settle, value
 
 MEMORY_HOG = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"

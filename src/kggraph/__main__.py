@@ -1,5 +1,5 @@
 """``python -m kggraph`` runs the command-line interface."""
 
-from kggraph.cli import app
+from kggraph.cli.app import app
 
 app(prog_name="kggraph")

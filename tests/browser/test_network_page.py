@@ -20,9 +20,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import sparql_prologue
-from kggraph.release import Release
+from kggraph.core.namespaces import sparql_prologue
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 from tests.test_timeline import FIRST_YEARS
 

@@ -14,9 +14,9 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import ONTOLOGY_IRI, VOCAB_IRI
-from kggraph.release import Release
+from kggraph.core.namespaces import ONTOLOGY_IRI, VOCAB_IRI
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import Server
 

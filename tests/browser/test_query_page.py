@@ -13,8 +13,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from kggraph.cannedqueries import read_canned_query
-from kggraph.namespaces import sparql_prologue
+from kggraph.canned.catalogue import read_canned_query
+from kggraph.core.namespaces import sparql_prologue
 from tests.conftest import ROOT, Server
 
 WAIT_SECONDS = 30

@@ -15,8 +15,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from kggraph.build import BuildResult
-from kggraph.namespaces import BASE_IRI, ID_IRI, KG, RDFS
+from kggraph.core.namespaces import BASE_IRI, ID_IRI, KG, RDFS
+from kggraph.publish.build import BuildResult
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import Server
 

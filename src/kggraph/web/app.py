@@ -2,8 +2,8 @@
 
 ``create_app_from_env`` is the factory uvicorn calls in each worker process (``kggraph serve``
 hands the settings over as ``KGGRAPH_*`` variables); it puts ``kggraph.web.fastpath`` in front
-of the application, so queries skip the framework's layers, ``kggraph.web.budgeting`` around
-both (each client's query budget), and ``kggraph.web.security`` around all (security headers,
+of the application, so queries skip the framework's layers, ``kggraph.web.http.budgeting`` around
+both (each client's query budget), and ``kggraph.web.http.security`` around all (security headers,
 no caching of errors). Middlewares: CORS for GET and POST without
 credentials (portals call the endpoint from their pages), gzip for answers over 1 KiB.
 """
@@ -21,28 +21,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from kggraph import __version__
-from kggraph.budgets import BudgetLimits, Counters
-from kggraph.config import Settings, load_settings
-from kggraph.errors import KggraphError
-from kggraph.web import (
-    apidocs,
-    canned,
-    endpoint,
-    graphs,
-    network_api,
-    publishing,
-    resources,
-    ui,
-)
-from kggraph.web.budgeting import ClientBudgets, counters_for
-from kggraph.web.clientid import ClientIdentifier
+from kggraph.budgets.counters import BudgetLimits, Counters
+from kggraph.core.config import Settings, load_settings
+from kggraph.core.errors import KggraphError
+from kggraph.web import canned, graphs, query_page, sparql
+from kggraph.web.explore import network_api
 from kggraph.web.fastpath import SparqlFastPath
-from kggraph.web.responses import error_response, text_error
+from kggraph.web.http.budgeting import ClientBudgets, counters_for
+from kggraph.web.http.client_id import ClientIdentifier
+from kggraph.web.http.responses import error_response, text_error
+from kggraph.web.http.security import SecurityHeaders
+from kggraph.web.linked_data import resources
+from kggraph.web.openapi import docs_page
+from kggraph.web.publishing import routes as publishing
 from kggraph.web.runtime import FollowRelease, Runtime
-from kggraph.web.security import SecurityHeaders
 
 GZIP_MINIMUM_BYTES = 1024
-EXPOSED_HEADERS = ("ETag", "Kggraph-Version", endpoint.TRUNCATED_HEADER, "Retry-After")
+EXPOSED_HEADERS = ("ETag", "Kggraph-Version", sparql.TRUNCATED_HEADER, "Retry-After")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -69,13 +64,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.budgets = budgets
-    app.router.routes.extend(endpoint.routes())
+    app.router.routes.extend(sparql.routes())
     app.router.routes.extend(graphs.routes())
     app.add_api_route("/health", health, methods=["GET"], include_in_schema=False)
-    ui.mount(app, settings)
+    query_page.mount(app, settings)
     network_api.mount(app, settings)
     canned.mount(app, settings)
-    apidocs.mount(app, settings)
+    docs_page.mount(app, settings)
     resources.mount(app)
     publishing.mount(app)
     app.add_exception_handler(HTTPException, _http_error)
@@ -96,8 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
 def create_server(settings: Settings) -> SecurityHeaders:
     """The application as served: queries to ``/sparql`` answered in front of the framework
     (``kggraph.web.fastpath``), everything else by ``create_app``'s application, each client
-    held to its query budget (``kggraph.web.budgeting``), and every answer given the security
-    and error-caching headers (``kggraph.web.security``)."""
+    held to its query budget (``kggraph.web.http.budgeting``), and every answer given the security
+    and error-caching headers (``kggraph.web.http.security``)."""
     app = create_app(settings)
     fast = FollowRelease(
         SparqlFastPath(

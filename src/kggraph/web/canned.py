@@ -3,12 +3,12 @@
 At start, each ``.rq`` file becomes one route, ``GET /queries/<name>``, generated from its
 header: the title and description are the operation's, and each ``# param:`` line a query
 parameter with its RDF type, an OpenAPI schema and its default, so ``/docs`` and
-``/openapi.json`` show them. FastAPI does not validate the values: ``kggraph.bindings`` makes
+``/openapi.json`` show them. FastAPI does not validate the values: ``kggraph.canned.params`` makes
 them RDF terms (one ``400`` line naming the parameter, the type and the value), and the query
 worker binds them with pyoxigraph substitutions; the query text is never changed. ``GET
 /queries`` lists the queries as JSON.
 
-Answers, caching and errors are the SPARQL endpoint's (``kggraph.web.endpoint``): SPARQL JSON
+Answers, caching and errors are the SPARQL endpoint's (``kggraph.web.sparql``): SPARQL JSON
 by default, CSV or TSV by ``format=`` or ``Accept`` (Turtle, JSON-LD… for a CONSTRUCT), an
 ``ETag`` from the release, the query, the bindings and the format, ``304`` for a matching
 ``If-None-Match``, and the shared answer cache.
@@ -25,16 +25,17 @@ from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kggraph.bindings import EXPECTED, bind
-from kggraph.cache import answer_key
-from kggraph.cannedqueries import CannedQuery, Parameter, read_canned_query
-from kggraph.config import Settings
-from kggraph.errors import InvalidArgument, NotFound, SourceError
-from kggraph.executor import QueryTask
-from kggraph.formats import BY_NAME, AnswerKind, formats_for
-from kggraph.negotiate import negotiate
-from kggraph.sparql import classify
-from kggraph.web.endpoint import (
+from kggraph.canned.catalogue import CannedQuery, Parameter, read_canned_query
+from kggraph.canned.params import EXPECTED, bind
+from kggraph.core.config import Settings
+from kggraph.core.errors import InvalidArgument, NotFound, SourceError
+from kggraph.core.formats import BY_NAME, AnswerKind, formats_for
+from kggraph.query.cache import answer_key
+from kggraph.query.executor import QueryTask
+from kggraph.query.negotiate import negotiate
+from kggraph.query.reader import classify
+from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.sparql import (
     GRAPH_FORMS,
     TRUNCATED_HEADER,
     VARY,
@@ -44,7 +45,6 @@ from kggraph.web.endpoint import (
     public_url,
     runtime_of,
 )
-from kggraph.web.responses import TextErrorRoute
 
 log = logging.getLogger(__name__)
 

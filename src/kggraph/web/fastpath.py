@@ -27,10 +27,12 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
-from kggraph.errors import KggraphError, PayloadTooLarge
-from kggraph.memo import TextMemo
-from kggraph.protocol import QueryRequest, read_query_request
-from kggraph.web.endpoint import (
+from kggraph.core.errors import KggraphError, PayloadTooLarge
+from kggraph.core.memo import TextMemo
+from kggraph.query.protocol import QueryRequest, read_query_request
+from kggraph.web.http.responses import error_response
+from kggraph.web.runtime import Runtime
+from kggraph.web.sparql import (
     TRUNCATED_HEADER,
     VARY,
     Prepared,
@@ -39,8 +41,6 @@ from kggraph.web.endpoint import (
     matches,
     prepare_request,
 )
-from kggraph.web.responses import error_response
-from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -16,15 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kggraph.errors import KggraphError, NotFound
-from kggraph.executor import QueryTask
-from kggraph.formats import BY_NAME, Format
-from kggraph.namespaces import BASE_IRI
-from kggraph.negotiate import choose
-from kggraph.web.conditional import not_modified, not_modified_response, validators
-from kggraph.web.endpoint import TRUNCATED_HEADER, runtime_of
-from kggraph.web.lookup import fetch
-from kggraph.web.responses import error_response
+from kggraph.core.errors import KggraphError, NotFound
+from kggraph.core.formats import BY_NAME, Format
+from kggraph.core.namespaces import BASE_IRI
+from kggraph.query.executor import QueryTask
+from kggraph.query.negotiate import choose
+from kggraph.web.http.conditional import not_modified, not_modified_response, validators
+from kggraph.web.http.lookup import fetch
+from kggraph.web.http.responses import error_response
+from kggraph.web.sparql import TRUNCATED_HEADER, runtime_of
 
 PREFIX = "graph/"
 OFFERED: tuple[Format, ...] = tuple(

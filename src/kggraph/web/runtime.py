@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kggraph.cache import AnswerCache
-from kggraph.config import Settings
-from kggraph.pool import WorkerPool
-from kggraph.release import MANIFEST, Release, current_release, require_current
-from kggraph.workers import WorkerLimits
+from kggraph.core.config import Settings
+from kggraph.graph.release import MANIFEST, Release, current_release, require_current
+from kggraph.query.cache import AnswerCache
+from kggraph.query.pool import WorkerPool
+from kggraph.query.workers import WorkerLimits
 
 RELEASE_CHECK_SECONDS = 1.0
 

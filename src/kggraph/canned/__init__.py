@@ -1,0 +1,1 @@
+"""Canned queries: the catalogue of queries/*.rq, their typed parameters, and a client for them."""

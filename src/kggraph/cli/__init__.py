@@ -1,0 +1,1 @@
+"""The command line: ``kggraph build``, ``serve``, ``query``, ``network`` and the rest."""

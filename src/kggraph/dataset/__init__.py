@@ -1,0 +1,1 @@
+"""The dataset described: its identity, statistics, DCAT catalog, VoID, ontology documentation."""

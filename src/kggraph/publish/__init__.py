@@ -1,0 +1,1 @@
+"""Building and publishing a release: the build, dumps, self-descriptions, promotion, summary."""

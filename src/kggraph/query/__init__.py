@@ -1,0 +1,1 @@
+"""Running SPARQL: reading queries, the protocol, content negotiation, the worker pool, answers."""

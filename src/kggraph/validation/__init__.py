@@ -1,0 +1,1 @@
+"""Checks that gate every build: SHACL shapes, the editorial graph, the redirect table."""

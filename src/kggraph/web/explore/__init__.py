@@ -1,0 +1,1 @@
+"""The explore routes: the organisation network and the timeline, as pages and as ``/network``."""

@@ -1,0 +1,256 @@
+"""``/network``: the organisation network over HTTP, the same analyses as ``kggraph network``.
+
+FastAPI routes, so ``/docs`` lists them with typed, described parameters. Every route takes the
+CLI's filters (``from_year``, ``to_year``, ``country``, ``sector``, ``kind``,
+``include_undated``; see ``kggraph.network.graph``) and answers from the network the server builds
+through its query workers (``kggraph.web.explore.service``). Errors come back like the SPARQL
+endpoint's, one line of text: ``400`` for a bad parameter or filter (an empty period, a country
+no one has heard of), ``404`` for an agent that is unknown or not in the filtered network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kggraph.core.config import Settings
+from kggraph.network.analysis import PATH_LIMIT, ego_network, shortest_paths, simple_paths
+from kggraph.network.export import cytoscape_bytes, edges_csv, gexf_bytes, graphml_bytes, nodes_csv
+from kggraph.network.graph import Network, resolve_agent
+from kggraph.web.explore import views
+from kggraph.web.explore.network_json import (
+    agent_json,
+    filter_json,
+    network_json,
+    path_json,
+    stats_json,
+)
+from kggraph.web.explore.service import BuiltNetwork, FilterChoice, NetworkService
+from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.runtime import Runtime
+
+CSV = "text/csv; charset=utf-8; header=present"
+EXPORTS: dict[str, tuple[str, str, Callable[[Network], bytes]]] = {
+    "graphml": ("application/graphml+xml", "kggraph-network.graphml", graphml_bytes),
+    "gexf": ("application/gexf+xml", "kggraph-network.gexf", gexf_bytes),
+    "json": ("application/json", "kggraph-network.cyjs", cytoscape_bytes),
+    "nodes.csv": (CSV, "kggraph-network-nodes.csv", nodes_csv),
+    "edges.csv": (CSV, "kggraph-network-edges.csv", edges_csv),
+}
+"""Export format → media type, download file name, writer (``kggraph.network.export``)."""
+MAX_PATH_LENGTH = 5
+MAX_RADIUS = 3
+TEXT_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A bad parameter or filter (one line of text)"},
+    404: {"description": "No such agent in the filtered network (one line of text)"},
+}
+
+
+class Kind(StrEnum):
+    """Kinds of activity, and so of edge (``kggraph.network.facts.KINDS``)."""
+
+    agreement = "agreement"
+    project = "project"
+    programme = "programme"
+    membership = "membership"
+
+
+class ExportFormat(StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    json = "json"
+    nodes_csv = "nodes.csv"
+    edges_csv = "edges.csv"
+
+
+def network_filter(
+    from_year: Annotated[
+        int | None, Query(description="Keep activities running in or after this year.")
+    ] = None,
+    to_year: Annotated[
+        int | None, Query(description="Keep activities begun in or before this year.")
+    ] = None,
+    country: Annotated[
+        str | None,
+        Query(
+            description="Keep activities in this country: IRI, slug or label (`vietnam`); "
+            "empty means any country, as a form's blank field says."
+        ),
+    ] = None,
+    sector: Annotated[
+        str | None,
+        Query(
+            description="Keep activities of this sector or a narrower one: IRI, slug, label; "
+            "empty means any sector."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[Kind] | None,
+        Query(description="Kinds of activity that make edges (repeatable); all by default."),
+    ] = None,
+    include_undated: Annotated[
+        bool, Query(description="With a period, keep undated activities too.")
+    ] = False,
+) -> FilterChoice:
+    """The filters every route takes, as typed (names are resolved against the graph later)."""
+    kinds = tuple(k.value for k in kind or ())
+    return FilterChoice(from_year, to_year, country, sector, kinds, include_undated)
+
+
+Filters = Annotated[FilterChoice, Depends(network_filter)]
+router = APIRouter(route_class=TextErrorRoute, tags=["network"], responses=TEXT_ERRORS)
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """The network API and the explore pages (network, timeline); ``create_app`` calls this."""
+    app.state.network_service = NetworkService()
+    app.include_router(router)
+    views.mount(app, settings)
+
+
+async def _built(request: Request, choice: FilterChoice) -> tuple[Runtime, BuiltNetwork]:
+    runtime: Runtime = request.app.state.runtime
+    service: NetworkService = request.app.state.network_service
+    return runtime, await service.network(runtime, choice)
+
+
+def _headers(runtime: Runtime) -> dict[str, str]:
+    return {
+        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
+        "Kggraph-Version": runtime.version,
+    }
+
+
+@router.get("/network", summary="The network as Cytoscape JSON", response_model=None)
+async def network(request: Request, choice: Filters) -> Response:
+    """Agents (nodes, with degree, betweenness and community) and edges (one per pair of agents
+    and kind of activity, with their evidence), as Cytoscape JSON. ``data`` holds the counts,
+    the filter and the years the kept activities began in."""
+    runtime, built = await _built(request, choice)
+    return JSONResponse(network_json(built), headers=_headers(runtime))
+
+
+@router.get("/network/stats", summary="Counts, central agents, communities", response_model=None)
+async def stats(
+    request: Request,
+    choice: Filters,
+    top: Annotated[
+        int, Query(ge=1, le=1000, description="How many agents each ranking lists.")
+    ] = 10,
+) -> Response:
+    """Nodes, edges (by kind), pairs and components; the ``top`` agents by degree and by
+    betweenness; the Louvain communities (fixed seed, so the same graph gives the same ones)."""
+    runtime, built = await _built(request, choice)
+    return JSONResponse(stats_json(built, top), headers=_headers(runtime))
+
+
+@router.get("/network/path", summary="Paths between two agents, with evidence", response_model=None)
+async def path(
+    request: Request,
+    choice: Filters,
+    source: Annotated[
+        str, Query(alias="from", min_length=1, description="First agent: IRI, slug or label.")
+    ],
+    target: Annotated[
+        str, Query(alias="to", min_length=1, description="Second agent: IRI, slug or label.")
+    ],
+    all_paths: Annotated[
+        bool, Query(alias="all", description="Every simple path up to `max_length` hops.")
+    ] = False,
+    max_length: Annotated[
+        int, Query(ge=1, le=MAX_PATH_LENGTH, description="With `all`: most hops.")
+    ] = 3,
+    limit: Annotated[int, Query(ge=1, le=500, description="Most paths returned.")] = PATH_LIMIT,
+) -> Response:
+    """The shortest paths between two agents (or, with ``all``, every simple path up to
+    ``max_length`` hops), shortest first. Each hop lists its edges, one per kind, and each edge
+    its evidence: the agreements, projects, programmes or memberships the two agents share."""
+    runtime, built = await _built(request, choice)
+    found = built.network
+    first, last = resolve_agent(found, source), resolve_agent(found, target)
+    if all_paths:
+        paths = simple_paths(found, source, target, max_length=max_length, limit=limit)
+    else:
+        paths = shortest_paths(found, source, target, limit=limit)
+    answer = {
+        "version": built.version,
+        "filter": filter_json(found),
+        "from": agent_json(first, found.facts, built.measures[first.iri]),
+        "to": agent_json(last, found.facts, built.measures[last.iri]),
+        "all": all_paths,
+        "max_length": max_length if all_paths else None,
+        "paths": [path_json(p, found.facts) for p in paths],
+    }
+    return JSONResponse(answer, headers=_headers(runtime))
+
+
+AgentQuery = Annotated[str, Query(min_length=1, description="The agent: IRI, slug or label.")]
+AgentPath = Annotated[
+    str,
+    Path(
+        # the route matches no line break (Starlette's path parameters stop at one)
+        pattern=r"^[^\n]+$",
+        description="The agent: IRI, slug (`org/jica`) or label.",
+    ),
+]
+Radius = Annotated[int, Query(ge=0, le=MAX_RADIUS, description="How many hops out to go.")]
+
+
+@router.get("/network/ego", summary="An agent's neighbourhood", response_model=None)
+async def ego(request: Request, choice: Filters, agent: AgentQuery, radius: Radius = 1) -> Response:
+    """The agents within ``radius`` hops of ``agent`` and every edge among them, as Cytoscape
+    JSON; ``data.center`` is the agent."""
+    return await _ego(request, choice, agent, radius)
+
+
+@router.get("/network/ego/{agent:path}", summary="An agent's neighbourhood", response_model=None)
+async def ego_at(
+    request: Request, choice: Filters, agent: AgentPath, radius: Radius = 1
+) -> Response:
+    """The same as ``/network/ego?agent=``, with the agent in the path."""
+    return await _ego(request, choice, agent, radius)
+
+
+async def _ego(request: Request, choice: FilterChoice, name: str, radius: int) -> Response:
+    runtime, built = await _built(request, choice)
+    center = resolve_agent(built.network, name)
+    around = BuiltNetwork(ego_network(built.network, name, radius=radius), built.version)
+    answer = network_json(around)
+    answer["data"].update(
+        center=agent_json(center, built.network.facts, built.measures[center.iri]), radius=radius
+    )
+    return JSONResponse(answer, headers=_headers(runtime))
+
+
+def _export_responses() -> dict[int | str, dict[str, Any]]:
+    """Each export's media type under ``200``, so the OpenAPI names what the route answers."""
+    media: dict[str, Any] = {mt.split(";", 1)[0]: {} for mt, _, _ in EXPORTS.values()}
+    return {200: {"description": "The network in the format of the path", "content": media}}
+
+
+@router.get(
+    "/network/export.{fmt}",
+    summary="The network as a file",
+    response_model=None,
+    response_class=Response,
+    responses=_export_responses(),
+)
+async def export(
+    request: Request,
+    choice: Filters,
+    fmt: Annotated[ExportFormat, Path(description="graphml, gexf, json (Cytoscape) or csv.")],
+) -> Response:
+    """The network for Gephi (GEXF), yEd and most tools (GraphML), Cytoscape (JSON) or a
+    spreadsheet (``nodes.csv``, ``edges.csv``): the same bytes as ``kggraph network export``."""
+    runtime, built = await _built(request, choice)
+    media_type, filename, write = EXPORTS[fmt.value]
+    headers = {
+        **_headers(runtime),
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
+    return Response(built.exported(fmt.value, write), media_type=media_type, headers=headers)

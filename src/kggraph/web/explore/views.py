@@ -1,0 +1,163 @@
+"""The explore pages: the organisation network to look at, and the timeline of the cooperation.
+
+``/explore/network`` draws the network of ``/network`` with cytoscape.js (the npm package
+``cytoscape``, installed into ``node_modules/`` by ``make install`` and served from
+``/static/cytoscape/``) and our ``network.js``: nothing comes from another host, and the page
+has the query page's ``Content-Security-Policy``. ``/explore/timeline`` is an SVG chart drawn
+on the server (``kggraph.web.explore.timeline_svg``), so it needs no script at all; its numbers are
+at
+``/explore/timeline.json`` and ``.csv``, the chart alone at ``.svg``. Every URL in the pages is
+relative, so they also work behind a proxy that adds a path prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from jinja2 import Environment
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from kggraph.core.config import Settings
+from kggraph.core.namespaces import ID_IRI
+from kggraph.network.facts import KINDS
+from kggraph.web.explore.service import NetworkService
+from kggraph.web.explore.timeline_svg import render
+from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.http.templating import template_environment
+from kggraph.web.query_page import CONTENT_SECURITY_POLICY, OptionalStaticFiles
+from kggraph.web.runtime import Runtime
+
+CYTOSCAPE_BUILD = Path("node_modules/cytoscape/dist")
+"""Where ``npm ci`` puts cytoscape.js's built files, relative to the project root."""
+CYTOSCAPE_FILE = "cytoscape.min.js"
+CYTOSCAPE_PATH = "/static/cytoscape"
+SVG = "image/svg+xml"
+TIMELINE_TWINS = (
+    ("timeline.json", "application/json"),
+    ("timeline.csv", "text/csv"),
+    ("timeline.svg", SVG),
+)
+
+router = APIRouter(route_class=TextErrorRoute, tags=["timeline"])
+
+
+@dataclass(frozen=True)
+class ExplorePages:
+    """The two pages' templates and where cytoscape.js lives."""
+
+    templates: Environment
+    cytoscape_dir: Path
+
+    @classmethod
+    def create(cls, settings: Settings) -> ExplorePages:
+        templates = template_environment()
+        return cls(templates, settings.root / CYTOSCAPE_BUILD)
+
+    @property
+    def cytoscape_installed(self) -> bool:
+        """Checked on each request, so ``make install`` takes effect without a restart."""
+        return (self.cytoscape_dir / CYTOSCAPE_FILE).is_file()
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Serve cytoscape.js from ``node_modules/``, the two pages and the timeline's data."""
+    pages = ExplorePages.create(settings)
+    app.state.explore_pages = pages
+    app.mount(CYTOSCAPE_PATH, OptionalStaticFiles(directory=pages.cytoscape_dir, check_dir=False))
+    app.include_router(router)
+
+
+def _context(request: Request) -> tuple[Runtime, NetworkService, ExplorePages]:
+    runtime: Runtime = request.app.state.runtime
+    return runtime, request.app.state.network_service, request.app.state.explore_pages
+
+
+def _page(html: str, **headers: str) -> HTMLResponse:
+    base = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"}
+    return HTMLResponse(html, headers={**base, **headers})
+
+
+@router.get("/explore/network", include_in_schema=False)
+async def network_page(request: Request) -> HTMLResponse:
+    runtime, _, pages = _context(request)
+    config = {
+        "api": "../network",
+        "idBase": ID_IRI,
+        "idPath": "../id/",
+        "kinds": list(KINDS),
+    }
+    html = pages.templates.get_template("network.html").render(
+        cytoscape=pages.cytoscape_installed,
+        cytoscape_path="../" + CYTOSCAPE_PATH.lstrip("/"),
+        config=config,
+        version=runtime.version,
+    )
+    return _page(html)
+
+
+@router.get("/explore/timeline", include_in_schema=False)
+async def timeline_page(request: Request) -> HTMLResponse:
+    runtime, service, pages = _context(request)
+    timeline = await service.timeline(runtime)
+    html = pages.templates.get_template("timeline.html").render(
+        chart=Markup(render(timeline)),  # noqa: S704 - our own SVG, every text escaped by ElementTree
+        timeline=timeline,
+        twins=TIMELINE_TWINS,
+        version=runtime.version,
+    )
+    links = ", ".join(f'<{name}>; rel="alternate"; type="{kind}"' for name, kind in TIMELINE_TWINS)
+    return _page(html, Link=links)
+
+
+def _data_headers(runtime: Runtime) -> dict[str, str]:
+    return {
+        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
+        "Kggraph-Version": runtime.version,
+    }
+
+
+@router.get("/explore/timeline.json", summary="Agreements and projects per year and country")
+async def timeline_json(request: Request) -> JSONResponse:
+    """Per year, kind and country: how many agreements and projects began, with their IRIs;
+    per year and kind, the distinct total (an activity in two countries counts in each
+    country); and how many have no date. ``country`` is ``null`` for activities in no one
+    country. See ``kggraph.network.timeline`` for how years and countries are read."""
+    runtime, service, _ = _context(request)
+    timeline = await service.timeline(runtime)
+    answer = {"version": runtime.version, **timeline.as_json()}
+    return JSONResponse(answer, headers=_data_headers(runtime))
+
+
+@router.get(
+    "/explore/timeline.csv",
+    summary="The timeline's numbers as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def timeline_csv(request: Request) -> Response:
+    """One row per year, kind and country: ``year,kind,country,country_label,count,activities``
+    (the activities' IRIs, space-separated)."""
+    runtime, service, _ = _context(request)
+    timeline = await service.timeline(runtime)
+    headers = {
+        **_data_headers(runtime),
+        "Content-Disposition": 'attachment; filename="kggraph-timeline.csv"',
+    }
+    return Response(timeline.as_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get(
+    "/explore/timeline.svg",
+    summary="The timeline chart as an SVG image",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}}},
+)
+async def timeline_svg(request: Request) -> Response:
+    """The chart of ``/explore/timeline`` alone, to embed or download."""
+    runtime, service, _ = _context(request)
+    timeline = await service.timeline(runtime)
+    return Response(render(timeline), media_type=SVG, headers=_data_headers(runtime))

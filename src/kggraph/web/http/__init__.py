@@ -1,0 +1,2 @@
+"""What every route needs: responses and errors, conditional GET, transfer, templating, client
+identity, budgets."""

@@ -1,0 +1,151 @@
+"""Per-client query budgets at the web edge (``kggraph.budgets.counters``): who asks, and what it
+costs.
+
+``ClientBudgets`` wraps the whole server (the ``/sparql`` fast path included). For each request
+it works out the client (``kggraph.web.http.client_id``) and makes it the current one for whatever
+runs a query while answering; on the query routes (``/sparql``, ``/queries/…``) it first
+refuses, with ``429``, a client that is out of failed queries, and afterwards counts an answer
+in ``4xx`` (but ``404``, ``410`` and ``429``) as a failed query.
+
+``run_query`` is how the routes run a query that the answer cache did not hold: for the current
+client it is refused (``429``, ``TooManyRequests``) past its time budget or its queries at once,
+else counted as running, and once it has ended (answered, failed or timed out) its time, as
+measured here from handing it to the pool to its answer, is charged. So cache hits, ``304``s and
+what the server reads once per release (the network, the timeline) cost a client nothing; the
+linked-data pages and ``/search`` pay for what they make the workers run.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from kggraph.budgets.counters import BudgetLimits, Counters, MemoryCounters, Refusal
+from kggraph.budgets.redis_counters import RedisCounters
+from kggraph.core.config import Settings
+from kggraph.core.errors import TooManyRequests
+from kggraph.query.executor import Answer, QueryTask
+from kggraph.web.http.client_id import ClientIdentifier
+from kggraph.web.http.responses import text_error
+from kggraph.web.runtime import Runtime
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+QUERY_PATHS = ("/sparql", "/queries/")
+"""Where clients send queries of their own: answers in error there count as failed queries."""
+NOT_FAILURES = frozenset({404, 410, 429})
+"""``4xx`` answers that are no failed query: nothing there, gone, or already refused."""
+
+
+@dataclass(frozen=True)
+class _Spender:
+    counters: Counters
+    client: str
+
+
+_current: ContextVar[_Spender | None] = ContextVar("kggraph_budget_client", default=None)
+"""The client the request being answered is for (set by ``ClientBudgets``, per request)."""
+
+
+def counters_for(settings: Settings) -> Counters:
+    """Budgets in Redis when ``redis_url`` is set, else in this process."""
+    limits = BudgetLimits.from_settings(settings)
+    if settings.redis_url:
+        return RedisCounters(settings.redis_url, limits)
+    return MemoryCounters(limits)
+
+
+async def run_query(runtime: Runtime, task: QueryTask) -> Answer:
+    """Run ``task`` on the pool, within the current client's budget (``429`` past it), and
+    charge the time it took; outside a request (no current client) just run it."""
+    spender = _current.get()
+    if spender is None:
+        return await runtime.pool.run(task)
+    ticket = secrets.token_hex(8)
+    refused = await spender.counters.admit(spender.client, ticket)
+    if refused is not None:
+        raise TooManyRequests(refused.message, retry_after=refused.retry_after)
+    started = time.perf_counter()
+    try:
+        return await runtime.pool.run(task)
+    finally:
+        await spender.counters.settle(spender.client, ticket, time.perf_counter() - started)
+
+
+class ClientBudgets:
+    """ASGI: the current client for every request; failed queries counted and limited."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        counters: Counters,
+        *,
+        limits: BudgetLimits,
+        identifier: ClientIdentifier,
+    ) -> None:
+        self.app = app
+        self._counters = counters
+        self._on = limits.on
+        self._identifier = identifier
+
+    def __getattr__(self, name: str) -> Any:
+        """The wrapped application's attributes (``state``, ``routes``) stay reachable."""
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._on:
+            await self.app(scope, receive, send)
+            return
+        client = self._client(scope)
+        spender = _Spender(self._counters, client)
+        if not scope["path"].startswith(QUERY_PATHS):
+            token = _current.set(spender)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                _current.reset(token)
+            return
+        refused = await self._counters.before(client)
+        if refused is not None:
+            await _refuse(refused, scope, receive, send)
+            return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        token = _current.set(spender)
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            _current.reset(token)
+        if 400 <= status < 500 and status not in NOT_FAILURES:
+            await self._counters.count_error(client)
+
+    def _client(self, scope: Scope) -> str:
+        forwarded: str | None = None
+        agent = ""
+        for name, value in scope["headers"]:
+            if name == b"user-agent":
+                agent = value.decode("latin-1")
+            elif name == b"x-forwarded-for":
+                text = value.decode("latin-1")
+                forwarded = text if forwarded is None else f"{forwarded}, {text}"
+        peer = scope.get("client")
+        return self._identifier.key(peer[0] if peer else None, forwarded, agent)
+
+
+async def _refuse(refused: Refusal, scope: Scope, receive: Receive, send: Send) -> None:
+    headers = {"Retry-After": str(refused.retry_after), "Access-Control-Allow-Origin": "*"}
+    await text_error(429, refused.message, headers=headers)(scope, receive, send)

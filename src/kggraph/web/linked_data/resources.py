@@ -1,0 +1,190 @@
+"""``/id/…``: every IRI of the graph answers, as a page for people and a description for programs.
+
+``GET {server}/id/city/dalian`` negotiates on ``Accept`` (RFC 9110 §12.5.1; an HTML page for
+browsers and for clients that state no preference, else Turtle, JSON-LD, N-Triples or RDF/XML)
+and answers directly, with ``Vary: Accept, Accept-Language`` and a ``Content-Location`` naming
+the file-extension address of what it sent: ``…/dalian.html``, ``.ttl``, ``.jsonld``, ``.nt``,
+``.rdf``, which also answer on their own, whatever ``Accept`` says. Every answer links its
+alternatives (``Link: rel="alternate"``) and carries validators (``kggraph.web.http.conditional``).
+
+An identifier listed in the release's redirects table answers ``301`` or ``410``
+(``kggraph.web.linked_data.moved``). An identifier with no triple gets a real ``404``: a page with
+a search
+box for browsers, one line of text for programs. ``/id/`` and ``/id/<kind>/`` are the indexes
+(``kggraph.web.linked_data.index_pages``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kggraph.core.errors import KggraphError
+from kggraph.core.formats import BY_NAME, AnswerKind, Format
+from kggraph.core.namespaces import ID_IRI
+from kggraph.pages.describe import description_task, page_task
+from kggraph.pages.model import exists, resource_page
+from kggraph.query.negotiate import choose
+from kggraph.web.http.conditional import not_modified, not_modified_response, validators
+from kggraph.web.http.lookup import fetch
+from kggraph.web.http.responses import error_response, text_error
+from kggraph.web.http.site import VARY, Site, html, not_found_page
+from kggraph.web.linked_data import index_pages
+from kggraph.web.linked_data.moved import moved, moved_answer
+from kggraph.web.runtime import Runtime
+from kggraph.web.sparql import TRUNCATED_HEADER, runtime_of
+
+HTML = Format("html", "text/html", AnswerKind.GRAPH, ("application/xhtml+xml",), ("html",))
+"""The page, as a format that negotiation can choose (it is no SPARQL answer format)."""
+
+OFFERED: tuple[Format, ...] = (
+    HTML,
+    BY_NAME["turtle"],
+    BY_NAME["json-ld"],
+    BY_NAME["n-triples"],
+    BY_NAME["rdf-xml"],
+)
+"""What an identifier answers in, the default (for ``*/*`` or no ``Accept``) first."""
+
+EXTENSIONS = {"html": HTML, "ttl": BY_NAME["turtle"], "jsonld": BY_NAME["json-ld"],
+              "nt": BY_NAME["n-triples"], "rdf": BY_NAME["rdf-xml"]}  # fmt: skip
+"""File-extension addresses: ``…/dalian.ttl`` is always Turtle."""
+SUFFIX = {fmt.name: ext for ext, fmt in EXTENSIONS.items()}
+
+ID_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
+"""The shape of every identifier under ``/id/``; anything else cannot be one of ours."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The identifier asked for (``city/dalian``), and the extension that chose its format."""
+
+    name: str
+    extension: str | None
+
+    @classmethod
+    def of(cls, path: str) -> Asked:
+        stem, dot, ext = path.rpartition(".")
+        if dot and stem and ext in EXTENSIONS:
+            return cls(stem, ext)
+        return cls(path, None)
+
+    @property
+    def iri(self) -> str:
+        return ID_IRI + self.name
+
+    @property
+    def valid(self) -> bool:
+        return ID_PATH.fullmatch(self.name) is not None
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/id/{path:path}", identified, methods=["GET"], name="identified"),
+        Route("/search", index_pages.search, methods=["GET"], name="search"),
+    ]
+
+
+def mount(app: FastAPI) -> None:
+    """Serve the identifiers, the indexes and the search of the graph."""
+    app.router.routes.extend(routes())
+
+
+async def identified(request: Request) -> Response:
+    runtime = runtime_of(request)
+    path: str = request.path_params["path"]
+    site = Site.of(request, runtime)
+    try:
+        if path == "":
+            return await index_pages.class_index(request, runtime, site)
+        if path.endswith("/"):
+            return await index_pages.kind_list(request, runtime, site, path)
+        return await _resource(request, runtime, site, Asked.of(path))
+    except KggraphError as err:
+        return error_response(err, headers={"Vary": VARY})
+
+
+def _headers(runtime: Runtime, site: Site, asked: Asked, fmt: Format) -> dict[str, str]:
+    headers = {
+        "Link": ", ".join(
+            f'<{_address(site, asked, f)}>; rel="alternate"; type="{f.media_type}"'
+            for f in OFFERED
+            if f is not fmt
+        ),
+        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
+    }
+    if asked.extension is None:
+        headers["Vary"] = VARY
+        headers["Content-Location"] = _address(site, asked, fmt)
+    elif fmt is HTML:
+        headers["Vary"] = "Accept-Language"
+    return headers
+
+
+def _address(site: Site, asked: Asked, fmt: Format) -> str:
+    address = f"{site.server}/id/{asked.name}.{SUFFIX[fmt.name]}"
+    return site.keep_language(address) if fmt is HTML else address
+
+
+async def _resource(request: Request, runtime: Runtime, site: Site, asked: Asked) -> Response:
+    if asked.extension is not None:
+        fmt = EXTENSIONS[asked.extension]
+    else:
+        fmt = choose(request.headers.get("accept"), OFFERED, what="this resource")
+    if not asked.valid:
+        return _missing(site, asked, fmt)
+    redirect = moved(runtime, asked.name)
+    if redirect is not None:
+        return moved_answer(site, redirect, extension=asked.extension, as_html=fmt is HTML)
+    headers = _headers(runtime, site, asked, fmt)
+    found = validators(
+        runtime, site.server, request.url.path, fmt.name, site.lang if fmt is HTML else ""
+    )
+    headers.update(found.headers)
+    if not_modified(request, found):
+        return not_modified_response(headers)
+    if fmt is HTML:
+        return await _page(runtime, site, asked, headers)
+    answer = await fetch(runtime, description_task(asked.iri, fmt.name))
+    if answer.rows == 0:
+        return _missing(site, asked, fmt)
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = str(runtime.settings.max_rows)
+    return Response(answer.body, media_type=fmt.content_type, headers=headers)
+
+
+async def _page(runtime: Runtime, site: Site, asked: Asked, headers: dict[str, str]) -> Response:
+    answer = await fetch(runtime, page_task(asked.iri))
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
+    ]
+    if not exists(triples, asked.iri):
+        return _missing(site, asked, HTML)
+    page = resource_page(asked.iri, triples, site.lang)
+    describe = f"DESCRIBE <{asked.iri}>"
+    return html(
+        "ld_resource.html",
+        site,
+        headers=headers,
+        page=page,
+        alternates=[(f, _address(site, asked, f)) for f in OFFERED if f is not HTML],
+        editor=f"{site.server}/#{urlencode({'query': describe}, quote_via=quote)}",
+        run=f"{site.server}/sparql?{urlencode({'query': describe, 'format': 'turtle'})}",
+        truncated=answer.truncated,
+    )
+
+
+def _missing(site: Site, asked: Asked, fmt: Format) -> Response:
+    if fmt is HTML:
+        return not_found_page(site, asked=asked.iri)
+    return text_error(
+        404, f"there is no resource <{asked.iri}> in the graph", headers={"Vary": VARY}
+    )

@@ -1,0 +1,1 @@
+"""The HTTP API described: ``/openapi.json`` made true to the server, ``/docs`` to read it."""

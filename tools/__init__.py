@@ -1,0 +1,1 @@
+"""Tools for the maintainers, not installed with the package."""
