@@ -8,9 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 from kggraph.canned.catalogue import LITERAL_TYPES, CannedQuery, Parameter, load_canned_queries
-from kggraph.canned.params import bind, substitutions, to_term
+from kggraph.canned.params import bind, to_term
 from kggraph.core.errors import InvalidArgument
 from kggraph.core.namespaces import XSD
+from kggraph.query.bindings import substitutions
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "x> } ; DROP ALL ; #"

@@ -14,9 +14,10 @@ import pyoxigraph as ox
 import pytest
 
 from kggraph.canned.catalogue import CannedQuery, load_canned_queries
-from kggraph.canned.params import Bindings, bind, substitutions
+from kggraph.canned.params import bind
 from kggraph.graph.release import Release
 from kggraph.publish.build import BuildResult
+from kggraph.query.bindings import Bindings, substitutions
 from kggraph.query.values_binding import with_values
 
 ROOT = Path(__file__).resolve().parents[1]

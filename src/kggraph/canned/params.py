@@ -20,12 +20,9 @@ import pyoxigraph as ox
 from kggraph.canned.catalogue import LEXICAL, CannedQuery, Parameter
 from kggraph.core.errors import InvalidArgument
 from kggraph.core.namespaces import ID_IRI
+from kggraph.query.bindings import Bindings
 
 Term = ox.NamedNode | ox.Literal
-Substituted = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-"""What ``Store.query(substitutions=…)`` takes as a value."""
-Bindings = tuple[tuple[str, str], ...]
-"""(variable name, term in N-Triples syntax), one pair per parameter, in header order."""
 
 EXPECTED = {
     "IRI": "an absolute IRI (https://…) or an id path such as country/vietnam",
@@ -44,7 +41,6 @@ MAX_SHOWN = 60
 ID_PATH = re.compile(r"[a-z0-9-]+(?:/[A-Za-z0-9._~-]+)+")
 """A value like ``country/vietnam``: an instance IRI without its base (``…/id/``)."""
 DATE_PARTS = re.compile(r"^-?(\d{4,})-(\d{2})-(\d{2})")
-_PROBE_SUBJECT = "<urn:kggraph:binding>"
 
 
 def to_term(param: Parameter, value: str) -> Term:
@@ -83,26 +79,6 @@ def bind(query: CannedQuery, given: Mapping[str, str]) -> Bindings:
         (p.name, str(to_term(p, given[p.name] if p.name in given else p.default)))
         for p in query.params
     )
-
-
-def substitutions(bindings: Bindings) -> dict[ox.Variable, Substituted]:
-    """The bindings as pyoxigraph terms for ``Store.query(substitutions=…)``.
-
-    Each term is read back with pyoxigraph's N-Triples parser; anything that is not exactly one
-    IRI or literal is refused, so a binding can never carry more than one term.
-    """
-    found: dict[ox.Variable, Substituted] = {}
-    for name, written in bindings:
-        line = f"{_PROBE_SUBJECT} {_PROBE_SUBJECT} {written} .\n".encode()
-        try:
-            quads = list(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
-        except SyntaxError:
-            quads = []
-        term = quads[0].object if len(quads) == 1 else None
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise InvalidArgument(f"the binding of ?{name} is not one IRI or literal: {written!r}")
-        found[ox.Variable(name)] = term
-    return found
 
 
 def _iri(param: Parameter, text: str) -> ox.NamedNode:

@@ -28,11 +28,11 @@ from typing import IO, TypeVar, cast
 
 import pyoxigraph as ox
 
-from kggraph.canned.params import substitutions
 from kggraph.core.config import DEFAULT_MAX_ANSWER_BYTES
 from kggraph.core.errors import NotAcceptable
 from kggraph.core.formats import BY_NAME, AnswerKind, Format, default_format
 from kggraph.core.namespaces import PREFIXES
+from kggraph.query.bindings import substitutions
 from kggraph.query.executor import Answer, QueryTask
 from kggraph.query.reader import syntax_error
 

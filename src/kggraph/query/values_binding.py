@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kggraph.canned.params import Bindings, substitutions
+from kggraph.query.bindings import Bindings, substitutions
 from kggraph.query.reader import Token, tokens
 
 
