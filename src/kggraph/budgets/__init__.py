@@ -1,1 +1,1 @@
-"""Per-client budgets of query time, kept in this process or in Redis."""
+"""Per-client budgets (query time, queries at once, failed queries), kept here or in Redis."""

@@ -1,2 +1,2 @@
 """The ground every other part stands on: errors, settings, namespaces, languages, formats, era
-dates."""
+dates, a bounded memo."""

@@ -1,1 +1,1 @@
-"""The dataset described: its identity, statistics, DCAT catalog, VoID, ontology documentation."""
+"""The dataset described: identity, statistics, DCAT, VoID, service description, ontology docs."""

@@ -1,8 +1,10 @@
 """The graph store: a small interface, and its embedded implementation on pyoxigraph.
 
-Everything above this layer talks to ``GraphStore`` only, so that a remote SPARQL store
-(Virtuoso, Oxigraph server) can stand in later without touching the callers.
-Each source file lives in its own named graph; queries see the union as the default graph.
+The build fills an ``OxigraphStore``, the only implementation; what reads the assembled graph
+(the validation checks, the self-descriptions, the network's facts) asks for a ``GraphStore``.
+The query workers use neither: each loads a published release into a pyoxigraph ``Store`` of
+its own (``kggraph.graph.release``). Each source file lives in its own named graph; queries see
+the union as the default graph.
 """
 
 from __future__ import annotations

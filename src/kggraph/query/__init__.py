@@ -1,1 +1,2 @@
-"""Running SPARQL: reading queries, the protocol, content negotiation, the worker pool, answers."""
+"""Running SPARQL: reading queries, the protocol, negotiation, the sandboxed worker pool, answers,
+their cache, and a client for any endpoint."""

@@ -1,8 +1,10 @@
-"""What the endpoint needs from whatever runs its queries: a task in, an answer out.
+"""A query as the workers take it (``QueryTask``) and the answer they give (``Answer``).
 
-``kggraph.query.pool.WorkerPool`` runs queries on the embedded store in worker processes; a
-remote SPARQL store (Virtuoso, Oxigraph server) can stand in for it by implementing
-``QueryExecutor``. Answers come back already serialised, so the web layer only sends bytes.
+Answers come back already serialised, so the web layer only sends bytes. What runs the tasks
+is ``kggraph.query.pool.WorkerPool``, which the server holds directly (``Runtime.pool``).
+``QueryExecutor`` sketches what another executor (a remote SPARQL store) would offer; nothing
+implements it, and the pool, whose ``start``, ``run`` and ``close`` are coroutines, does not
+match it.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The web layer: the SPARQL endpoint, the query page, and (later) linked-data pages."""
+"""The web server: the SPARQL endpoint, linked-data pages, the HTTP APIs and the published files."""
