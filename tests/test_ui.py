@@ -18,7 +18,8 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 from kggraph.canned.catalogue import load_canned_queries
 from kggraph.core.namespaces import PREFIXES
 from kggraph.publish.build import BuildResult
-from kggraph.web.query_page import CONTENT_SECURITY_POLICY, prefers_html
+from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
+from kggraph.web.http.query_editor import prefers_html
 from tests.conftest import ROOT, Server, start_server, stop_server
 
 CHROME = (

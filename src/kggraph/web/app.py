@@ -29,6 +29,7 @@ from kggraph.web.explore import network_api
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.http.budgeting import ClientBudgets, counters_for
 from kggraph.web.http.client_id import ClientIdentifier
+from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.responses import error_response, text_error
 from kggraph.web.http.security import SecurityHeaders
 from kggraph.web.linked_data import resources
@@ -37,7 +38,7 @@ from kggraph.web.publishing import routes as publishing
 from kggraph.web.runtime import FollowRelease, Runtime
 
 GZIP_MINIMUM_BYTES = 1024
-EXPOSED_HEADERS = ("ETag", "Kggraph-Version", sparql.TRUNCATED_HEADER, "Retry-After")
+EXPOSED_HEADERS = ("ETag", "Kggraph-Version", TRUNCATED_HEADER, "Retry-After")
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -8,7 +8,7 @@ them RDF terms (one ``400`` line naming the parameter, the type and the value), 
 worker binds them with pyoxigraph substitutions; the query text is never changed. ``GET
 /queries`` lists the queries as JSON.
 
-Answers, caching and errors are the SPARQL endpoint's (``kggraph.web.sparql``): SPARQL JSON
+Answers, caching and errors are the SPARQL endpoint's (``kggraph.web.http.prepared``): SPARQL JSON
 by default, CSV or TSV by ``format=`` or ``Accept`` (Turtle, JSON-LD… for a CONSTRUCT), an
 ``ETag`` from the release, the query, the bindings and the format, ``304`` for a matching
 ``If-None-Match``, and the shared answer cache.
@@ -34,17 +34,11 @@ from kggraph.query.cache import answer_key
 from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import negotiate
 from kggraph.query.reader import classify
+from kggraph.web.http.conditional import matches
+from kggraph.web.http.prepared import GRAPH_FORMS, TRUNCATED_HEADER, VARY, Prepared, answer_of
+from kggraph.web.http.public_url import public_url
 from kggraph.web.http.responses import TextErrorRoute
-from kggraph.web.sparql import (
-    GRAPH_FORMS,
-    TRUNCATED_HEADER,
-    VARY,
-    Prepared,
-    answer_of,
-    matches,
-    public_url,
-    runtime_of,
-)
+from kggraph.web.runtime import runtime_of
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ ASGI messages.
 
 Everything else goes to the application unchanged: other paths, ``HEAD`` and ``OPTIONS``
 (CORS preflight), and ``/sparql`` without a query (the service description or the query page;
-a ``POST`` body already read is handed on). Both paths share ``endpoint.prepare`` and
-``endpoint.answer_of``, so they give the same answers, headers and errors; the endpoint tests
-run through this layer, as every client does.
+a ``POST`` body already read is handed on). Both paths share ``prepare`` and ``answer_of``
+(``kggraph.web.http.prepared``), so they give the same answers, headers and errors; the endpoint
+tests run through this layer, as every client does.
 """
 
 from __future__ import annotations
@@ -30,17 +30,16 @@ from starlette.responses import Response
 from kggraph.core.errors import KggraphError, PayloadTooLarge
 from kggraph.core.memo import TextMemo
 from kggraph.query.protocol import QueryRequest, read_query_request
-from kggraph.web.http.responses import error_response
-from kggraph.web.runtime import Runtime
-from kggraph.web.sparql import (
+from kggraph.web.http.conditional import holds, matches
+from kggraph.web.http.prepared import (
     TRUNCATED_HEADER,
     VARY,
     Prepared,
     answer_of,
-    holds,
-    matches,
     prepare_request,
 )
+from kggraph.web.http.responses import error_response
+from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

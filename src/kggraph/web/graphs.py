@@ -23,8 +23,9 @@ from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
 from kggraph.web.http.lookup import fetch
+from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.responses import error_response
-from kggraph.web.sparql import TRUNCATED_HEADER, runtime_of
+from kggraph.web.runtime import runtime_of
 
 PREFIX = "graph/"
 OFFERED: tuple[Format, ...] = tuple(

@@ -1,155 +1,23 @@
-"""The query page: a YASGUI editor on this server's endpoint, served from our own files.
-
-``GET /`` and ``GET /sparql`` without a query (from a browser) answer the page. It loads
-YASGUI (the npm package ``@zazuko/yasgui``, installed into ``node_modules/`` by ``make
-install``) from ``/static/yasgui/`` and our few files from ``/static/kggraph/``: nothing comes
-from another host, so the page works offline, and its ``Content-Security-Policy`` keeps it so.
-Every URL in the page is relative, so it also works behind a proxy that adds a path prefix.
-The editor starts with the graph's prefixes and an example, and offers the canned queries
-of ``queries/``. Without JavaScript, or before ``make install``, the page is a plain form.
+"""The query page at ``/``, and the static files it loads: YASGUI's from ``node_modules/`` (at
+``/static/yasgui/``) and our own (at ``/static/kggraph/``). The page itself is
+``kggraph.web.http.query_editor``'s, which ``/sparql`` also answers to a browser.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from kggraph.canned.catalogue import CannedQuery, read_canned_query
 from kggraph.core.config import Settings
-from kggraph.core.errors import SourceError
-from kggraph.core.namespaces import PREFIXES, sparql_prologue
-from kggraph.query.negotiate import parse_accept, quality
-from kggraph.web.http.templating import template_environment
-
-if TYPE_CHECKING:
-    from kggraph.web.runtime import Runtime
-
-log = logging.getLogger(__name__)
+from kggraph.web.http.query_editor import OWN_PATH, YASGUI_PATH, QueryPage, query_page
+from kggraph.web.http.static_files import OptionalStaticFiles
+from kggraph.web.runtime import Runtime
 
 HERE = Path(__file__).parent
-YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
-"""Where ``npm ci`` puts YASGUI's built files, relative to the project root."""
-YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
-YASGUI_PATH = "/static/yasgui"
-OWN_PATH = "/static/kggraph"
-QUERIES_DIR = "queries"
-ENDPOINT = "sparql"
-"""The endpoint, relative to the page (``/`` and ``/sparql`` are both at the root)."""
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",  # YASGUI sets style attributes in its markup
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",  # as on every page (kggraph.web.http.security)
-    )
-)
-"""Only this server: the page can neither load nor send anything elsewhere."""
-
-DEFAULT_QUERY = """\
-# The cities in the graph, with their English and Japanese names and their country.
-SELECT ?city ?name ?nameJa ?country
-WHERE {
-  ?city a kg:City ;
-        rdfs:label ?name, ?nameJa ;
-        kg:containedInPlace+ ?place .
-  ?place a kg:Country ; rdfs:label ?country .
-  FILTER(LANG(?name) = "en" && LANG(?nameJa) = "ja" && LANG(?country) = "en")
-}
-ORDER BY ?country ?name
-"""
-"""The first query a visitor sees, after the ``PREFIX`` lines of every project prefix."""
-
-ANSWER_FORMATS = (
-    ("json", "SPARQL JSON (SELECT, ASK) or JSON-LD (CONSTRUCT, DESCRIBE)"),
-    ("xml", "SPARQL XML or RDF/XML"),
-    ("csv", "CSV (SELECT)"),
-    ("tsv", "TSV (SELECT)"),
-    ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
-)
-"""The ``format`` choices of the form that works without JavaScript."""
-
-
-def prefers_html(accept: str | None) -> bool:
-    """True when the client ranks ``text/html`` above every RDF format (a browser)."""
-    if not accept:
-        return False
-    ranges = parse_accept(accept)
-    html = quality(ranges, "text/html")[0]
-    if html == 0:
-        return False
-    explicit = [r for r in ranges if r.type != "*" and r.subtype != "*"]
-    return any(r.type == "text" and r.subtype == "html" for r in explicit) and html >= max(
-        quality(ranges, m)[0] for m in ("text/turtle", "application/ld+json")
-    )
-
-
-class OptionalStaticFiles(StaticFiles):
-    """Static files from a folder that may not exist yet (``node_modules/`` before
-    ``make install``): answer ``404`` then, where ``StaticFiles`` would fail with a ``500``."""
-
-    async def check_config(self) -> None:
-        if self.directory is not None and Path(self.directory).is_dir():
-            await super().check_config()
-
-
-@dataclass(frozen=True)
-class QueryPage:
-    """What the page is made of: the template, the canned queries, where YASGUI lives."""
-
-    templates: Environment
-    examples: tuple[CannedQuery, ...]
-    yasgui_dir: Path
-
-    @classmethod
-    def create(cls, settings: Settings) -> QueryPage:
-        templates = template_environment()
-        return cls(
-            templates,
-            _examples(settings.root / QUERIES_DIR),
-            settings.root / YASGUI_BUILD,
-        )
-
-    @property
-    def yasgui_installed(self) -> bool:
-        """Checked on each request, so ``make install`` takes effect without a restart."""
-        return all((self.yasgui_dir / name).is_file() for name in YASGUI_FILES)
-
-    def render(self, runtime: Runtime) -> str:
-        default_query = sparql_prologue() + "\n" + DEFAULT_QUERY
-        config = {
-            "endpoint": ENDPOINT,
-            "defaultQuery": default_query,
-            "prefixes": dict(PREFIXES),
-            "examples": [_example_json(q) for q in self.examples],
-        }
-        triples = runtime.manifest.get("triples", {}).get("total")
-        return self.templates.get_template("query.html").render(
-            yasgui=self.yasgui_installed,
-            yasgui_path=YASGUI_PATH.lstrip("/"),
-            own_path=OWN_PATH.lstrip("/"),
-            endpoint=ENDPOINT,
-            config=config,
-            default_query=default_query,
-            examples=self.examples,
-            formats=ANSWER_FORMATS,
-            version=runtime.version,
-            triples=triples,
-        )
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
@@ -164,42 +32,3 @@ def mount(app: FastAPI, settings: Settings) -> None:
 async def home(request: Request) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     return query_page(request, runtime)
-
-
-def query_page(request: Request, runtime: Runtime) -> HTMLResponse:
-    """The page, in full if YASGUI is installed, else the plain form with a note."""
-    page: QueryPage | None = getattr(request.app.state, "query_page", None)
-    if page is None:
-        page = request.app.state.query_page = QueryPage.create(runtime.settings)
-    return HTMLResponse(
-        page.render(runtime),
-        headers={
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-            "Vary": "Accept",
-            "Cache-Control": "no-cache",
-        },
-    )
-
-
-def _examples(folder: Path) -> tuple[CannedQuery, ...]:
-    """The canned queries, skipping (and logging) any whose header does not parse."""
-    found: list[CannedQuery] = []
-    for path in sorted(folder.glob("*.rq")):
-        try:
-            found.append(read_canned_query(path))
-        except SourceError as err:
-            log.warning("the query page leaves out %s: %s", path.name, err)
-    return tuple(found)
-
-
-def _example_json(query: CannedQuery) -> dict[str, Any]:
-    return {
-        "slug": query.slug,
-        "title": query.title,
-        "description": query.description,
-        "params": [
-            {"name": p.name, "type": p.type, "default": p.default, "doc": p.doc}
-            for p in query.params
-        ],
-        "text": query.text,
-    }

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.requests import Request
+
 from kggraph.core.config import Settings
 from kggraph.graph.release import MANIFEST, Release, current_release, require_current
 from kggraph.query.cache import AnswerCache
@@ -77,6 +79,12 @@ class Runtime:
         path = current_release(self.settings.output_dir)
         if path is not None and path.name != self.pool.version:
             self.pool.reload(Release(path))
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The runtime of the application answering ``request``."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 ASGIApp = Callable[

@@ -8,8 +8,6 @@ come back from the workers already serialised and are sent as they are.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -19,31 +17,19 @@ from starlette.routing import Route
 from kggraph.core.errors import KggraphError, PayloadTooLarge
 from kggraph.core.formats import BY_NAME, AnswerKind
 from kggraph.dataset.service_description import description, serialize
-from kggraph.query.cache import answer_key
-from kggraph.query.executor import Answer, QueryTask
+from kggraph.query.executor import Answer
 from kggraph.query.negotiate import choose, negotiate
 from kggraph.query.protocol import QueryRequest, read_query_request
-from kggraph.query.reader import check
-from kggraph.web.http.budgeting import run_query
+from kggraph.web.http.conditional import holds, matches
+from kggraph.web.http.prepared import TRUNCATED_HEADER, VARY, answer_of, prepare_request
+from kggraph.web.http.public_url import public_url
+from kggraph.web.http.query_editor import prefers_html, query_page
 from kggraph.web.http.responses import error_response
-from kggraph.web.query_page import prefers_html, query_page
-from kggraph.web.runtime import Runtime
-
-GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
-VARY = "Accept"
-READ_IN_THREAD_CHARS = 4096
-"""Queries longer than this are read in a thread (a 100 kB text takes a tenth of a second)."""
-TRUNCATED_HEADER = "Kggraph-Truncated"
-"""Set (to the row limit) when an answer was cut off at ``max_rows``."""
+from kggraph.web.runtime import Runtime, runtime_of
 
 
 def routes() -> list[Route]:
     return [Route("/sparql", sparql, methods=["GET", "POST"], name="sparql")]
-
-
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -93,74 +79,6 @@ async def _answer(request: Request, runtime: Runtime) -> Response:
     return _send(answer, prepared.headers, runtime)
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A query request read and checked: the task for a worker, its answer key, its headers."""
-
-    task: QueryTask
-    key: str
-    headers: dict[str, str]
-    content_type: str
-
-
-def prepare(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepared:
-    """Check the query (form, updates, SERVICE), choose the format, derive key and headers."""
-    if asked.query is None:
-        raise ValueError("prepare needs a request that holds a query")
-    form = check(
-        asked.query,
-        service_allowlist=runtime.settings.service_allowlist,
-        max_depth=runtime.settings.max_query_depth,
-    )
-    kind = AnswerKind.GRAPH if form.kind in GRAPH_FORMS else AnswerKind.RESULTS
-    fmt = negotiate(kind, accept=accept, format_param=asked.formats)
-    task = QueryTask(asked.query, fmt.name, asked.default_graphs, asked.named_graphs)
-    key = answer_key(runtime.version, task)
-    return Prepared(task, key, _cache_headers(runtime, key), fmt.content_type)
-
-
-async def prepare_request(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepared:
-    """``prepare``, in a thread for a long query: reading it must not hold up other clients."""
-    if asked.query is not None and len(asked.query) > READ_IN_THREAD_CHARS:
-        return await asyncio.to_thread(prepare, runtime, asked, accept)
-    return prepare(runtime, asked, accept)
-
-
-async def answer_of(runtime: Runtime, prepared: Prepared) -> Answer:
-    """The answer from the cache, else from a worker within the client's budget (and then kept
-    in the cache)."""
-    answer = runtime.cache.get(prepared.key)
-    if answer is None:
-        answer = await run_query(runtime, prepared.task)
-        runtime.cache.put(prepared.key, answer)
-    return answer
-
-
-def _cache_headers(runtime: Runtime, key: str) -> dict[str, str]:
-    return {
-        "ETag": f'W/"{key}"',
-        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
-        "Vary": VARY,
-        "Kggraph-Version": runtime.version,
-    }
-
-
-def holds(if_none_match: str | None, etag: str) -> bool:
-    """The client names this answer's own tag, so it holds the answer (``304`` at once)."""
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return etag.removeprefix("W/") in tags
-
-
-def matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 §13.1.2: weak comparison; ``*`` matches any current answer."""
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
-
-
 def _send(answer: Answer, headers: dict[str, str], runtime: Runtime) -> Response:
     if answer.truncated:
         headers = {**headers, TRUNCATED_HEADER: str(runtime.settings.max_rows)}
@@ -197,10 +115,3 @@ def _no_query(request: Request, runtime: Runtime, asked: QueryRequest) -> Respon
             "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
         },
     )
-
-
-def public_url(request: Request, runtime: Runtime) -> str:
-    """Where clients reach this server: ``public_url`` if set, else the URL they used."""
-    if runtime.settings.public_url:
-        return runtime.settings.public_url.rstrip("/")
-    return str(request.base_url).rstrip("/")

@@ -26,9 +26,10 @@ from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import KINDS
 from kggraph.web.explore.service import NetworkService
 from kggraph.web.explore.timeline_svg import render
+from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.http.static_files import OptionalStaticFiles
 from kggraph.web.http.templating import template_environment
-from kggraph.web.query_page import CONTENT_SECURITY_POLICY, OptionalStaticFiles
 from kggraph.web.runtime import Runtime
 
 CYTOSCAPE_BUILD = Path("node_modules/cytoscape/dist")

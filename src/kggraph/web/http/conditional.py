@@ -1,4 +1,7 @@
-"""``ETag``, ``Last-Modified`` and ``304 Not Modified`` for the linked-data pages.
+"""``ETag``, ``Last-Modified`` and ``304 Not Modified``: conditional requests.
+
+``holds`` and ``matches`` compare ``If-None-Match`` with an answer's tag (every route that
+answers ``304``). The rest is for the linked-data and publishing pages.
 
 A page changes only when a new build is published, so its validators come from the release:
 the ``ETag`` is a digest of the release version and of everything else the answer depends on
@@ -19,7 +22,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kggraph.web.runtime import Runtime
-from kggraph.web.sparql import matches
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,22 @@ def not_modified(request: Request, found: Validators) -> bool:
     if asked.tzinfo is None:
         asked = asked.replace(tzinfo=dt.UTC)
     return found.last_modified <= asked
+
+
+def holds(if_none_match: str | None, etag: str) -> bool:
+    """The client names this answer's own tag, so it holds the answer (``304`` at once)."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag.removeprefix("W/") in tags
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: weak comparison; ``*`` matches any current answer."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 def not_modified_response(headers: dict[str, str]) -> Response:

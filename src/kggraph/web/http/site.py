@@ -2,7 +2,7 @@
 
 The persistent IRI ``https://w3id.org/kggraph/X`` is served at ``{server}/X``, where
 ``{server}`` is ``KGGRAPH_PUBLIC_URL`` when set, else the scheme, host, port and root path the
-request came in on (``kggraph.web.sparql.public_url``). So the links of a page work on
+request came in on (``kggraph.web.http.public_url``). So the links of a page work on
 localhost, behind a proxy, and at the published address alike. Only the HTML links are
 mapped; the RDF descriptions keep the persistent IRIs.
 
@@ -21,10 +21,10 @@ from starlette.responses import HTMLResponse
 
 from kggraph.core import language
 from kggraph.core.namespaces import BASE_IRI, ID_IRI
+from kggraph.web.http.public_url import public_url
 from kggraph.web.http.site_text import KINDS, LANGUAGE_NAMES, kind_name, say
 from kggraph.web.http.templating import template_environment
 from kggraph.web.runtime import Runtime
-from kggraph.web.sparql import public_url
 
 STYLESHEET = "/static/kggraph/pages.css"
 VARY = "Accept, Accept-Language"

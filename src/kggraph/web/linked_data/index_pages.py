@@ -23,8 +23,7 @@ from kggraph.web.http.conditional import not_modified, not_modified_response, va
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.responses import error_response
 from kggraph.web.http.site import VARY, Site, html, not_found_page
-from kggraph.web.runtime import Runtime
-from kggraph.web.sparql import runtime_of
+from kggraph.web.runtime import Runtime, runtime_of
 
 
 @dataclass(frozen=True)

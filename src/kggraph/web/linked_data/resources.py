@@ -34,12 +34,12 @@ from kggraph.pages.model import exists, resource_page
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
 from kggraph.web.http.lookup import fetch
+from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.responses import error_response, text_error
 from kggraph.web.http.site import VARY, Site, html, not_found_page
 from kggraph.web.linked_data import index_pages
 from kggraph.web.linked_data.moved import moved, moved_answer
-from kggraph.web.runtime import Runtime
-from kggraph.web.sparql import TRUNCATED_HEADER, runtime_of
+from kggraph.web.runtime import Runtime, runtime_of
 
 HTML = Format("html", "text/html", AnswerKind.GRAPH, ("application/xhtml+xml",), ("html",))
 """The page, as a format that negotiation can choose (it is no SPARQL answer format)."""

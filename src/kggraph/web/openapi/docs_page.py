@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from kggraph.core.config import Settings
+from kggraph.web.http.static_files import OptionalStaticFiles
 from kggraph.web.openapi import document
-from kggraph.web.query_page import OptionalStaticFiles
 
 SWAGGER_BUILD = Path("node_modules/swagger-ui-dist")
 """Where ``npm ci`` puts Swagger UI's files, relative to the project root."""

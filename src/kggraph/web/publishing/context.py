@@ -26,9 +26,9 @@ from starlette.responses import Response
 from kggraph.core.errors import ReleaseDamaged
 from kggraph.graph.release import Release
 from kggraph.web.http.conditional import Validators, built_at, not_modified, not_modified_response
+from kggraph.web.http.public_url import public_url
 from kggraph.web.http.templating import template_environment
-from kggraph.web.runtime import Runtime
-from kggraph.web.sparql import public_url, runtime_of
+from kggraph.web.runtime import Runtime, runtime_of
 
 STYLESHEET = "/static/kggraph/publishing.css"
 BODY_ENTRIES = 64
