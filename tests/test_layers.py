@@ -3,7 +3,9 @@ publish and web → cli. Each subpackage of ``kggraph`` is one concern and has o
 may import from a lower layer and from its own subpackage, never from a higher layer or from a
 sibling of the same layer. Two rules of the style guide are stated as tests of their own: the
 build and the web server never import each other, and the clients never import the store or
-the web server (they run where neither is installed on the far side).
+the web server (they run where neither is installed on the far side). Inside the web server,
+helpers (``web.runtime``, ``web.http``) never import a view, and views (the route units) never
+import each other; ``web.app`` puts them together.
 """
 
 from __future__ import annotations
@@ -140,6 +142,69 @@ def test_clients_never_import_the_store_or_the_web(client: str) -> None:
     reached = _reach(client)
     assert "graph.store" not in reached, f"{client} reaches the store"
     assert not {n for n in reached if _unit(n) == "web"}, f"{client} reaches the web server"
+
+
+WEB_HELPERS = ("web.runtime", "web.http")
+"""What every web route may use: the runtime and the HTTP helpers. They never import a view."""
+WEB_VIEWS = (
+    "web.sparql",
+    "web.fastpath",
+    "web.graphs",
+    "web.canned",
+    "web.query_page",
+    "web.openapi",
+    "web.linked_data",
+    "web.publishing",
+    "web.explore",
+)
+"""The route units of the web server (a module, or a package whose modules work together). A
+view imports helpers, never another view."""
+WEB_ASSEMBLY = ("web.__init__", "web.app")
+"""What puts the views together: it may import every one."""
+
+
+def _web_unit(module: str) -> str:
+    """The helper, view or assembly ``module`` (``web.…``) belongs to."""
+    for unit in (*WEB_HELPERS, *WEB_VIEWS):
+        if module == unit or module.startswith(unit + "."):
+            return unit
+    return module
+
+
+def _web_modules(units: tuple[str, ...]) -> list[str]:
+    return [m for m in _modules() if _unit(m) == "web" and _web_unit(m) in units]
+
+
+def test_every_web_module_is_a_helper_a_view_or_the_assembly() -> None:
+    known = (*WEB_HELPERS, *WEB_VIEWS, *WEB_ASSEMBLY)
+    stray = [m for m in _modules() if _unit(m) == "web" and _web_unit(m) not in known]
+    assert not stray, f"name these in WEB_HELPERS, WEB_VIEWS or WEB_ASSEMBLY: {stray}"
+
+
+@pytest.mark.parametrize("module", _web_modules(WEB_HELPERS))
+def test_web_helpers_never_import_views(module: str) -> None:
+    views = sorted(n for n in _direct(module) if _web_unit(n) in WEB_VIEWS + WEB_ASSEMBLY)
+    assert not views, f"{module} is a helper and imports the views {views}: move what they share"
+
+
+@pytest.mark.parametrize("module", _web_modules(WEB_VIEWS))
+def test_web_views_never_import_each_other(module: str) -> None:
+    own = _web_unit(module)
+    others = sorted(
+        n
+        for n in _direct(module)
+        if _web_unit(n) in WEB_VIEWS + WEB_ASSEMBLY and _web_unit(n) != own
+    )
+    assert not others, f"{module} imports the views {others}: move what they share to web.http"
+
+
+def test_the_web_rules_see_a_view_import() -> None:
+    """The checker reads a helper importing a view, and a view another, as such."""
+    assert _web_unit("web.http.site") == "web.http"
+    assert _web_unit("web.explore.views") == "web.explore"
+    assert _web_unit("web.sparql") == "web.sparql"
+    imports = _imports_of("from kggraph.web.sparql import sparql\nfrom kggraph.web import canned\n")
+    assert {_web_unit(n) for n in imports} == {"web.sparql", "web.canned"}
 
 
 def test_checker_sees_every_import_form() -> None:
