@@ -1,4 +1,5 @@
-"""``kggraph query --name NAME --param key=value`` and ``--list``, against a real server."""
+"""``kggraph query --name NAME --param key=value`` and ``--list``, against a real server; the
+mistakes and their exit codes in this process (``tests/clirun.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import httpx
 import pytest
 
 from kggraph.canned.catalogue import load_canned_queries
+from kggraph.cli.exits import ExitCode
 from kggraph.core.namespaces import KGID
+from tests import clirun
 from tests.conftest import Server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,20 +123,20 @@ def test_list_shows_every_canned_query(server: Server) -> None:
 def test_mistakes_are_reported_before_any_request(args: list[str], message: str) -> None:
     """Nothing listens on the port: each mistake is found locally, with exit code 2."""
     settings = {"KGGRAPH_ROOT": str(ROOT), "KGGRAPH_PORT": str(free_port())}
-    done = kggraph("query", *args, env=settings)
-    assert done.returncode == 2
+    done = clirun.kggraph("query", *args, env=settings)
+    assert done.exit_code == ExitCode.BAD_INPUT
     assert message in " ".join(done.stderr.split())
     assert "cannot reach" not in done.stderr
 
 
 def test_an_unknown_name_on_a_remote_server_lists_its_queries(server: Server) -> None:
-    done = kggraph("query", "--name", "nope", "--endpoint", server.sparql)
-    assert done.returncode == 2
+    done = clirun.kggraph("query", "--name", "nope", "--endpoint", server.sparql)
+    assert done.exit_code == ExitCode.BAD_INPUT
     assert all(q.slug in done.stderr.replace("\n", "") for q in QUERIES[:3])
 
 
 def test_an_unreachable_server_is_a_clear_error() -> None:
     port = free_port()
-    done = kggraph("query", "--list", "--endpoint", f"http://127.0.0.1:{port}/sparql")
-    assert done.returncode == 2
+    done = clirun.kggraph("query", "--list", "--endpoint", f"http://127.0.0.1:{port}/sparql")
+    assert done.exit_code == ExitCode.QUERY_FAILED
     assert "cannot reach" in done.stderr

@@ -1,7 +1,6 @@
 """The ``kggraph`` command: build and validate the graph, with progress and readable reports.
 
-Exit codes: 0 success, 1 the graph does not conform to the shapes, 2 bad input or settings
-(a file that does not parse, a missing folder, a wrong option), 3 the output could not be written.
+Every command ends in ``kggraph.cli.exits``: an error gets the exit code of its kind there.
 """
 
 from __future__ import annotations
@@ -18,26 +17,23 @@ from rich.table import Table
 
 from kggraph import __version__
 from kggraph.cli.canned import catalogue, check_combination, print_catalogue, run_named
+from kggraph.cli.exits import epilog, exit_on_error, fail
 from kggraph.cli.network import app as network_app
 from kggraph.core.config import Settings, load_settings, to_environ
 from kggraph.core.errors import (
     BuildError,
-    ConfigError,
-    EraDateError,
+    InvalidArgument,
     KggraphError,
-    SourceError,
+    NotFound,
     ValidationFailed,
 )
-from kggraph.graph.release import is_stale
+from kggraph.graph.release import is_stale, require_current
 from kggraph.publish.build import BuildResult, Step, build, check
 from kggraph.publish.promote import CURRENT, current_release
 from kggraph.publish.summary import read_manifest, render, replace_block
 from kggraph.query.client import OUTPUTS, ClientAnswer, ask, read_query
 from kggraph.validation.shapes import ValidationReport
 
-EXIT_NOT_CONFORMANT = 1
-EXIT_BAD_INPUT = 2
-EXIT_BUILD_FAILED = 3
 WIDE_TABLE = 140
 """Below this terminal width the report is printed as text blocks instead of a table."""
 
@@ -51,6 +47,7 @@ STEP_TEXT = {
 
 app = typer.Typer(
     help="kggraph: Kitakyushu's international environmental cooperation as linked data.",
+    epilog=epilog(),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -69,16 +66,8 @@ OutputOption = Annotated[
 
 
 def _settings(**overrides: object) -> Settings:
-    try:
+    with exit_on_error():
         return load_settings(overrides=overrides)
-    except ConfigError as err:
-        _fail(err, EXIT_BAD_INPUT)
-        raise  # unreachable: _fail exits
-
-
-def _fail(err: Exception, code: int) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
-    raise typer.Exit(code)
 
 
 @contextmanager
@@ -99,19 +88,16 @@ def _progress(console: Console) -> Iterator[Step]:
 
 
 def _run(console: Console, job: Callable[[Step], object]) -> object:
+    """Run a build step by step; a graph that does not conform gets its report first."""
     try:
         with _progress(console) as on_step:
             return job(on_step)
     except ValidationFailed as err:
-        report = err.report
-        if isinstance(report, ValidationReport):
-            print_report(report, Console(stderr=True))
-        _fail(err, EXIT_NOT_CONFORMANT)
-    except (SourceError, ConfigError, EraDateError) as err:
-        _fail(err, EXIT_BAD_INPUT)
-    except BuildError as err:
-        _fail(err, EXIT_BUILD_FAILED)
-    return None
+        if isinstance(err.report, ValidationReport):
+            print_report(err.report, Console(stderr=True))
+        fail(err)
+    except KggraphError as err:
+        fail(err)
 
 
 def print_report(report: ValidationReport, console: Console) -> None:
@@ -170,7 +156,7 @@ def validate_command(root: RootOption = None) -> None:
     if isinstance(report, ValidationReport):
         print_report(report, console)
         if not report.conforms:
-            _fail(ValidationFailed(f"{len(report.violations)} violation(s)", report=report), 1)
+            fail(ValidationFailed(f"{len(report.violations)} violation(s)", report=report))
         console.print(f"[green]The graph conforms[/] ({len(report.warnings)} warning(s)).")
 
 
@@ -185,15 +171,28 @@ def summary_command(
 ) -> None:
     """Print what is in the published graph (Markdown), or write it into the README."""
     settings = _settings(root=root, output=output)
-    try:
+    with exit_on_error():
+        require_current(settings.output_dir)
         manifest = read_manifest(settings.output_dir / CURRENT / "manifest.json")
         if readme is None:
             typer.echo(render(manifest))
             return
-        readme.write_text(replace_block(readme.read_text(encoding="utf-8"), manifest), "utf-8")
-    except BuildError as err:
-        _fail(err, EXIT_BAD_INPUT)
+        write_summary(readme, manifest)
     typer.echo(f"Updated the summary in {readme}")
+
+
+def write_summary(readme: Path, manifest: dict[str, object]) -> None:
+    """Rewrite the summary block of ``readme``: one that cannot be read is bad input, one that
+    cannot be written (or has no block to rewrite) is output not written."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InvalidArgument(f"cannot read it: {err.strerror}", location=str(readme)) from None
+    updated = replace_block(text, manifest)
+    try:
+        readme.write_text(updated, encoding="utf-8")
+    except OSError as err:
+        raise BuildError(f"cannot write it: {err.strerror}", location=str(readme)) from None
 
 
 @app.command("serve")
@@ -230,7 +229,7 @@ def serve_command(
         console.print("The published output is missing or older than its inputs: building.")
         _build_before_serving(settings, console)
     if current_release(settings.output_dir) is None:
-        _fail(KggraphError("there is no published build to serve: run `kggraph build`"), 2)
+        fail(NotFound("there is no published build to serve: run `kggraph build`"))
     os.environ.update(to_environ(settings))
     console.print(
         f"Serving {current_release(settings.output_dir)} at "
@@ -283,11 +282,11 @@ def _build_before_serving(settings: Settings, console: Console) -> None:
         if isinstance(err.report, ValidationReport):
             print_report(err.report, console)
         if last_good is None:
-            _fail(err, EXIT_NOT_CONFORMANT)
+            fail(err)
         console.print(f"[yellow]The new build failed validation; serving {last_good}.[/]")
-    except (SourceError, ConfigError, EraDateError, BuildError) as err:
+    except KggraphError as err:
         if last_good is None:
-            _fail(err, EXIT_BAD_INPUT)
+            fail(err)
         console.print(f"[yellow]The build failed ({err}); serving {last_good}.[/]")
 
 
@@ -319,7 +318,7 @@ def query_command(
     """Run a query (or a canned query, --name) on a SPARQL endpoint; print a table or the answer."""
     settings = _settings()
     url = endpoint or f"http://{settings.host}:{settings.port}/sparql"
-    try:
+    with exit_on_error():
         if list_queries:
             print_catalogue(catalogue(settings, endpoint, timeout=timeout), Console())
             return
@@ -330,9 +329,6 @@ def query_command(
             )
         else:
             answer = ask(url, read_query(query or ""), output=output, timeout=timeout)
-    except KggraphError as err:
-        _fail(err, EXIT_NOT_CONFORMANT if isinstance(err, ValidationFailed) else EXIT_BAD_INPUT)
-        return
     print_answer(answer, Console())
 
 

@@ -7,8 +7,9 @@ release (``kggraph build`` makes it) and takes the same filters: ``--from-year``
 ``--to-year``, ``--country``, ``--sector``, ``--kind`` and ``--include-undated``; see
 ``kggraph.network.graph`` for what each keeps.
 
-Exit codes follow ``kggraph``: 2 for bad input (no build yet, an unknown or ambiguous agent,
-country or sector, an empty period), 3 when the export cannot be written.
+Errors end the command in ``kggraph.cli.exits``, as in every ``kggraph`` command: bad input
+(no build yet, an unknown or ambiguous agent, country or sector, an empty period) is exit 2, an
+export that cannot be written is exit 3.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from kggraph.cli.exits import exit_on_error
 from kggraph.core.config import Settings, load_settings
-from kggraph.core.errors import ConfigError, KggraphError, QueryError
+from kggraph.core.errors import BuildError
 from kggraph.core.namespaces import ID_IRI
 from kggraph.graph.release import require_current
 from kggraph.graph.store import OxigraphStore
@@ -38,10 +40,6 @@ from kggraph.network.analysis import (
 )
 from kggraph.network.export import export
 from kggraph.network.graph import Edge, Network, NetworkFilter, open_network, resolve_agent
-
-EXIT_BAD_INPUT = 2
-EXIT_WRITE_FAILED = 3
-"""The same codes as ``kggraph.cli.app`` (which registers this app, so it cannot be imported)."""
 
 
 class ExportFormat(StrEnum):
@@ -92,16 +90,9 @@ IncludeUndated = Annotated[
 ]
 
 
-def _fail(err: Exception, code: int) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
-    raise typer.Exit(code)
-
-
 def _settings(root: Path | None, output: Path | None) -> Settings:
-    try:
+    with exit_on_error():
         return load_settings(overrides={"root": root, "output": output})
-    except ConfigError as err:
-        _fail(err, EXIT_BAD_INPUT)
 
 
 @dataclass(frozen=True)
@@ -117,8 +108,8 @@ class _Filters:
 
 
 def _network(settings: Settings, chosen: _Filters) -> Network:
-    """The filtered network of the current release; bad input exits with code 2."""
-    try:
+    """The filtered network of the current release."""
+    with exit_on_error():
         store = OxigraphStore(require_current(settings.output_dir).open_store())
         return open_network(
             store,
@@ -129,10 +120,6 @@ def _network(settings: Settings, chosen: _Filters) -> Network:
             kinds=chosen.kinds,
             include_undated=chosen.include_undated,
         )
-    except QueryError:
-        raise  # a failure of the store, not of the options: let it show its traceback
-    except KggraphError as err:
-        _fail(err, EXIT_BAD_INPUT)
 
 
 def _describe(network: Network) -> str:
@@ -258,14 +245,12 @@ def path_command(
     """The shortest path(s) between two agents, or all paths up to a length, with evidence."""
     chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
-    try:
+    with exit_on_error():
         first, last = resolve_agent(network, source), resolve_agent(network, target)
         if all_paths:
             found = simple_paths(network, source, target, max_length=max_length, limit=limit)
         else:
             found = shortest_paths(network, source, target, limit=limit)
-    except KggraphError as err:
-        _fail(err, EXIT_BAD_INPUT)
     console = Console()
     console.print(f"{first.label} ↔ {last.label}; {_describe(network)}")
     if not found:
@@ -292,11 +277,9 @@ def ego_command(
     """The agents within --radius hops of an agent, and the edges among them."""
     chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
-    try:
+    with exit_on_error():
         agent = resolve_agent(network, center)
         ego = ego_network(network, center, radius=radius)
-    except KggraphError as err:
-        _fail(err, EXIT_BAD_INPUT)
     console = Console()
     console.print(
         f"[bold]{agent.label}[/]: {len(ego.agents) - 1} agent(s) within {radius} hop(s), "
@@ -336,14 +319,17 @@ def export_command(
     """Write the network as GraphML, GEXF (Gephi), Cytoscape JSON or CSV node and edge lists."""
     chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
-    try:
-        written = export(network, fmt.value, out)
-    except OSError as err:
-        _fail(
-            KggraphError(f"cannot write the export: {err.strerror}", location=str(out)),
-            EXIT_WRITE_FAILED,
-        )
+    with exit_on_error():
+        written = _export(network, fmt, out)
     console = Console()
     console.print(f"{len(network.agents)} agents, {len(network.edges)} edges; {_describe(network)}")
     for path in written:
         console.print(f"Wrote {path}", highlight=False)
+
+
+def _export(network: Network, fmt: ExportFormat, out: Path) -> list[Path]:
+    """Write the export; a file that cannot be written is output not written."""
+    try:
+        return export(network, fmt.value, out)
+    except OSError as err:
+        raise BuildError(f"cannot write the export: {err.strerror}", location=str(out)) from None
