@@ -17,11 +17,19 @@ import pytest
 
 from kggraph.core.errors import NotAcceptable
 from kggraph.query.executor import QueryTask
-from kggraph.query.run import RESULT_FORMATS, ROW_MARKS, execute
+from kggraph.query.run import ROW_MARKS, execute
 
 ROWS = 40
 SELECT = "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } ORDER BY ?s"
 TRICKY = ["},{", "<result>", "a\nb", "a\r\nb", 'x","y', "plain"]
+RESULT_FORMATS = {
+    "sparql-json": ox.QueryResultsFormat.JSON,
+    "sparql-xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+"""Each results format and pyoxigraph's reader and writer of it, stated here apart from
+``kggraph.core.formats`` so that a wrong entry there shows."""
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kggraph import __version__
 from kggraph.core.errors import QueryError, RequestError
+from kggraph.core.formats import AnswerKind, kind_of_form
 from kggraph.query.reader import classify
 
 OUTPUTS = ("table", "csv", "json", "turtle")
-GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def ask(endpoint: str, query: str, *, output: str = "table", timeout: float = 60
     """Run ``query`` at ``endpoint`` and return the answer for ``output``."""
     if output not in OUTPUTS:
         raise RequestError(f"unknown output {output!r}; use one of: {', '.join(OUTPUTS)}")
-    graph = classify(query).kind in GRAPH_FORMS
+    graph = kind_of_form(classify(query).kind) is AnswerKind.GRAPH
     wrapper = SPARQLWrapper(endpoint, agent=f"kggraph/{__version__}")
     wrapper.setQuery(query)
     wrapper.setMethod(POST)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kggraph.core.errors import NotAcceptable
-from kggraph.core.formats import FORMATS, AnswerKind, Format, formats_for
+from kggraph.core.formats import FORMATS, AnswerKind, Format, formats_for, lookup
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,9 @@ def by_parameter(values: Sequence[str], kind: AnswerKind) -> Format:
     """
     wanted = [w.strip().lower() for value in values for w in value.split(",") if w.strip()]
     for name in wanted:
-        for fmt in formats_for(kind):
-            if name in fmt.short_names or name in fmt.media_types or name == fmt.name:
-                return fmt
+        fmt = lookup(name, kind)
+        if fmt is not None:
+            return fmt
     names = sorted({n for f in formats_for(kind) for n in f.short_names})
     shown = ", ".join(values)
     if any(w in f.short_names or w in f.media_types for w in wanted for f in FORMATS):

@@ -38,23 +38,6 @@ from kggraph.query.reader import syntax_error
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-RESULT_FORMATS = {
-    "sparql-json": ox.QueryResultsFormat.JSON,
-    "sparql-xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "n-triples": ox.RdfFormat.N_TRIPLES,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "rdf-xml": ox.RdfFormat.RDF_XML,
-    "n-quads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-_WITH_PREFIXES = {"turtle", "trig", "rdf-xml"}
-_QUAD_FORMATS = {"n-quads", "trig"}
-
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 _Item = TypeVar("_Item")
 _Binding = dict[str, dict[str, object]]
@@ -96,7 +79,7 @@ def execute(
         return xml_checked(write_triples(store, task, result, fmt, limits=limits))
     fmt = _fit(wanted, AnswerKind.RESULTS)
     if isinstance(result, ox.QueryBoolean):
-        return Answer(as_bytes(result.serialize(format=RESULT_FORMATS[fmt.name])), fmt.name, rows=1)
+        return Answer(as_bytes(result.serialize(format=fmt.results_format)), fmt.name, rows=1)
     return xml_checked(write_solutions(store, task, result, fmt, limits=limits))
 
 
@@ -110,11 +93,11 @@ class _Limits:
         self.bytes = size
 
 
-XML_ALTERNATIVES = {
-    "sparql-xml": "SPARQL JSON, CSV or TSV (format=json)",
-    "rdf-xml": "Turtle, N-Triples or JSON-LD (format=ttl)",
+INSTEAD_OF_XML = {
+    AnswerKind.RESULTS: "SPARQL JSON, CSV or TSV (format=json)",
+    AnswerKind.GRAPH: "Turtle, N-Triples or JSON-LD (format=ttl)",
 }
-"""The XML formats, and what to ask for instead when an answer cannot be written in XML."""
+"""What to ask for instead when an answer cannot be written in its XML format."""
 _NOT_IN_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 """UTF-8 of the characters XML 1.0 has no place for (§2.2 Char): C0 controls but tab, line feed
 and carriage return, and U+FFFE, U+FFFF. No byte of a longer UTF-8 sequence is below 0x80."""
@@ -122,14 +105,14 @@ and carriage return, and U+FFFE, U+FFFF. No byte of a longer UTF-8 sequence is b
 
 def xml_checked(answer: Answer) -> Answer:
     """``answer`` unchanged, unless it is XML holding a character XML 1.0 cannot carry."""
-    instead = XML_ALTERNATIVES.get(answer.format)
-    found = _NOT_IN_XML.search(answer.body) if instead else None
+    fmt = BY_NAME[answer.format]
+    found = _NOT_IN_XML.search(answer.body) if fmt.xml else None
     if found is None:
         return answer
     char = found[0].decode("utf-8")
     raise NotAcceptable(
         f"the answer holds U+{ord(char):04X}, a character XML 1.0 cannot carry, so it cannot be "
-        f"sent as {answer.format}; ask for it as {instead}"
+        f"sent as {answer.format}; ask for it as {INSTEAD_OF_XML[fmt.kind]}"
     )
 
 
@@ -188,7 +171,7 @@ def write_solutions(
     """``solutions`` in ``fmt``, natively written when they fit the limits; else the query is
     run again and cut off at them (``serialize_solutions``)."""
     sink = _RowCounter(ROW_MARKS[fmt.name], limits.rows, limits.bytes)
-    if _fits(sink, lambda out: solutions.serialize(out, format=RESULT_FORMATS[fmt.name])):
+    if _fits(sink, lambda out: solutions.serialize(out, format=fmt.results_format)):
         return Answer(b"".join(sink.chunks), fmt.name, rows=min(sink.marks + 1, limits.rows))
     again = run_query(store, task)
     if not isinstance(again, ox.QuerySolutions):  # pragma: no cover - the same query
@@ -245,7 +228,7 @@ def _solutions_body(names: list[str], bindings: list[_Binding], fmt: Format) -> 
     if fmt.name == "sparql-json":
         return data  # already the format asked for
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return as_bytes(parsed.serialize(format=RESULT_FORMATS[fmt.name]))
+    return as_bytes(parsed.serialize(format=fmt.results_format))
 
 
 def _text_size(binding: _Binding) -> int:
@@ -276,17 +259,13 @@ def _fewer(count: int, size: int, max_bytes: int) -> int:
     return min(count - 1, count * max_bytes // size)
 
 
-LINE_FORMATS = {"n-triples", "n-quads"}
-"""Graph formats with exactly one triple per line (N-Triples lines are N-Quads lines in the
-default graph), so the limit is kept by counting newlines while pyoxigraph writes."""
-
-
 def write_triples(
     store: ox.Store, task: QueryTask, triples: ox.QueryTriples, fmt: Format, *, limits: _Limits
 ) -> Answer:
-    """``triples`` in ``fmt``: natively written for line formats when they fit the limits,
-    else taken one by one (``serialize_triples``), running the query again if it was begun."""
-    if fmt.name not in LINE_FORMATS:
+    """``triples`` in ``fmt``: natively written for formats of one triple per line (the limit is
+    kept by counting newlines while pyoxigraph writes) when they fit the limits, else taken one
+    by one (``serialize_triples``), running the query again if it was begun."""
+    if not fmt.line_per_item:
         return serialize_triples(triples, fmt, max_rows=limits.rows, max_bytes=limits.bytes)
     sink = _RowCounter(b"\n", limits.rows + 1, limits.bytes)
     if _fits(sink, lambda out: triples.serialize(out, format=ox.RdfFormat.N_TRIPLES)):
@@ -323,10 +302,10 @@ def _triple_size(triple: ox.Triple) -> int:
 
 def _triples_body(kept: list[ox.Triple], fmt: Format) -> bytes:
     items: list[ox.Triple] | list[ox.Quad] = kept
-    if fmt.name in _QUAD_FORMATS:
+    if fmt.quads:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
-    prefixes = dict(PREFIXES) if fmt.name in _WITH_PREFIXES else None
-    return as_bytes(ox.serialize(items, format=GRAPH_FORMATS[fmt.name], prefixes=prefixes))
+    prefixes = dict(PREFIXES) if fmt.prefixed else None
+    return as_bytes(ox.serialize(items, format=fmt.rdf_format, prefixes=prefixes))
 
 
 def as_bytes(data: bytes | None) -> bytes:
