@@ -19,17 +19,15 @@ from kggraph import __version__
 from kggraph.canned.catalogue import CannedQuery, Parameter
 from kggraph.canned.params import bind
 from kggraph.core.errors import InvalidArgument, QueryError
+from kggraph.core.formats import BY_NAME, AnswerKind, default_format, kind_of_form, lookup
 from kggraph.query.client import ClientAnswer, Table
 from kggraph.query.reader import classify
 
 SPARQL_PATH = "/sparql"
 QUERIES_PATH = "/queries"
 OUTPUTS = ("table", "csv", "json", "turtle")
-RESULT_FORMATS = {"table": "json", "csv": "csv", "json": "json"}
-GRAPH_FORMATS = {"table": "turtle", "turtle": "turtle", "json": "jsonld"}
-"""``--format`` → the server's ``format=`` for a results table, and for a graph."""
-GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
-JSON_RESULTS = "application/sparql-results+json"
+"""``--format``: ``table`` asks for the default format of the answer's kind (SPARQL JSON, shown
+as a table, or Turtle); the others name a format (``json`` is JSON-LD for a graph)."""
 
 
 def api_base(endpoint: str) -> str:
@@ -83,14 +81,15 @@ def run_canned(
     if output not in OUTPUTS:
         raise InvalidArgument(f"unknown output {output!r}; use one of: {', '.join(OUTPUTS)}")
     bind(query, given)  # raises before any request if a name or a value is wrong
-    graph = classify(query.text).kind in GRAPH_FORMS
-    fmt = (GRAPH_FORMATS if graph else RESULT_FORMATS).get(output)
+    kind = kind_of_form(classify(query.text).kind)
+    fmt = default_format(kind) if output == "table" else lookup(output, kind)
     if fmt is None:
-        what = "a graph" if graph else "a results table"
+        what = "a graph" if kind is AnswerKind.GRAPH else "a results table"
         raise InvalidArgument(f"--format {output} does not fit {query.slug}, which answers {what}")
-    url = f"{base}{QUERIES_PATH}/{query.slug}?" + urllib.parse.urlencode({**given, "format": fmt})
+    asked = {**given, "format": fmt.short_names[0]}
+    url = f"{base}{QUERIES_PATH}/{query.slug}?" + urllib.parse.urlencode(asked)
     body, content_type = _get(url, timeout=timeout)
-    if output == "table" and content_type.startswith(JSON_RESULTS):
+    if output == "table" and content_type.startswith(BY_NAME["sparql-json"].media_type):
         return tabulate(json.loads(body))
     return ClientAnswer(text=body)
 
