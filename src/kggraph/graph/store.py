@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kggraph.core.errors import SourceError
+from kggraph.core.formats import BY_NAME, by_extension
 from kggraph.core.namespaces import BASE_IRI
 
 GRAPH_IRI = BASE_IRI + "graph/"
@@ -29,7 +30,8 @@ explained by a ``kg:EditorialStatement`` with its reason. The default graph stay
 EDITORIAL_FILE = "editorial"
 """The data file (``data/editorial.ttl``, without its suffix) loaded into ``EDITORIAL_GRAPH``."""
 
-_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
+SOURCE_FORMATS = (BY_NAME["turtle"], BY_NAME["n-triples"])
+"""The formats a source file may be in (``.ttl``, ``.nt``): triples, no named graphs."""
 
 
 def graph_name(role: str, name: str) -> ox.NamedNode:
@@ -66,11 +68,13 @@ class OxigraphStore:
 
     def load_file(self, path: Path, graph: ox.NamedNode) -> int:
         """Parse one RDF file into ``graph``; return its triple count. Errors name file:line:col."""
-        fmt = _FORMATS.get(path.suffix)
+        fmt = by_extension(path.suffix.removeprefix("."), SOURCE_FORMATS)
         if fmt is None:
             raise SourceError(f"unsupported file type {path.suffix!r}", location=str(path))
         try:
-            quads = list(ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri()))
+            quads = list(
+                ox.parse(path=path, format=fmt.rdf_format, base_iri=path.resolve().as_uri())
+            )
         except SyntaxError as err:
             raise SourceError(_syntax_message(err), location=_syntax_location(path, err)) from None
         except OSError as err:
