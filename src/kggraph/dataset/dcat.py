@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from kggraph.core.formats import BY_NAME, GZIP_MEDIA_TYPE
 from kggraph.core.namespaces import (
     DCAT,
     DCTERMS,
@@ -50,7 +51,6 @@ from kggraph.dataset.identity import (
     CONTACT_NAME,
     DATASET,
     DESCRIPTION,
-    DUMP_KINDS,
     DUMPS,
     EDITORIAL_DATASET,
     EDITORIAL_DESCRIPTION,
@@ -166,7 +166,7 @@ def _dataset(g: Triples, facts: DatasetFacts, version: str) -> None:
 
 
 def _editorial(g: Triples, part: GraphPart, license_iri: str | None) -> None:
-    node, turtle = EDITORIAL_DATASET, DUMP_KINDS[".ttl"]
+    node, turtle = EDITORIAL_DATASET, BY_NAME["turtle"]
     g.iri(CATALOG, DCAT.dataset, node)
     g.iri(DATASET, DCTERMS.hasPart, node)
     g.iri(node, DCTERMS.isPartOf, DATASET)
@@ -203,7 +203,7 @@ def _distribution(g: Triples, download: Download, license_iri: str | None) -> No
     g.iri(node, DCAT.mediaType, IANA_MEDIA_TYPES + kind.media_type)
     g.iri(node, DCTERMS.format, kind.eu_file_type)
     if download.compressed:
-        g.iri(node, DCAT.compressFormat, IANA_MEDIA_TYPES + "application/gzip")
+        g.iri(node, DCAT.compressFormat, IANA_MEDIA_TYPES + GZIP_MEDIA_TYPE)
     g.typed(node, DCAT.byteSize, str(download.bytes), XSD.nonNegativeInteger)
     checksum = f"{CATALOG}#sha256-{download.name}"
     g.iri(node, SPDX + "checksum", checksum)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kggraph.core.formats import BY_NAME, GZIP_MEDIA_TYPE, Format, by_extension
 from kggraph.core.namespaces import BASE_IRI, DCAT, FOAF, VOID
 
 ONTOLOGY_FILE = "ontology.ttl"
@@ -121,30 +122,8 @@ LOCATION_PREDICATES = frozenset(
 """Predicates whose values are addresses to fetch, mapped to the answering server."""
 
 
-@dataclass(frozen=True)
-class DumpKind:
-    """What a dump holds: media type, W3C format IRI, EU file type."""
-
-    media_type: str
-    w3c_format: str
-    eu_file_type: str
-    label: str
-
-
-_EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-_W3C_FORMATS = "http://www.w3.org/ns/formats/"
-DUMP_KINDS = {
-    ".ttl": DumpKind("text/turtle", _W3C_FORMATS + "Turtle", _EU_FILE_TYPE + "RDF_TURTLE",
-                     "Turtle"),
-    ".nt": DumpKind("application/n-triples", _W3C_FORMATS + "N-Triples",
-                    _EU_FILE_TYPE + "RDF_N_TRIPLES", "N-Triples"),
-    ".nq": DumpKind("application/n-quads", _W3C_FORMATS + "N-Quads",
-                    _EU_FILE_TYPE + "RDF_N_QUADS", "N-Quads"),
-    ".jsonld": DumpKind("application/ld+json", _W3C_FORMATS + "JSON-LD",
-                        _EU_FILE_TYPE + "JSON_LD", "JSON-LD"),
-}  # fmt: skip
-"""The graph dumps a release holds, by the extension of their uncompressed file."""
-GZIP_MEDIA_TYPE = "application/gzip"
+DUMP_FORMATS = tuple(BY_NAME[name] for name in ("n-triples", "n-quads", "turtle", "json-ld"))
+"""The formats of the graph dumps a release holds (``kggraph.nt`` …, each also gzipped)."""
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 
 
@@ -166,8 +145,12 @@ class Download:
         return self.name.removesuffix(".gz")
 
     @property
-    def kind(self) -> DumpKind:
-        return DUMP_KINDS["." + self.plain_name.rsplit(".", 1)[-1]]
+    def kind(self) -> Format:
+        """The format of the dump (of what it holds uncompressed, for a ``.gz`` file)."""
+        fmt = _dump_format(self.plain_name)
+        if fmt is None:
+            raise ValueError(f"{self.name} is not a dump of the graph")
+        return fmt
 
     @property
     def media_type(self) -> str:
@@ -183,7 +166,13 @@ class Download:
 def is_dump(name: str) -> bool:
     """True for the graph dumps of a release (``kggraph.ttl``, ``kggraph.nt.gz`` …)."""
     plain = name.removesuffix(".gz")
-    return plain.startswith("kggraph.") and "." + plain.rsplit(".", 1)[-1] in DUMP_KINDS
+    return plain.startswith("kggraph.") and _dump_format(plain) is not None
+
+
+def _dump_format(plain_name: str) -> Format | None:
+    """The dump format a file name (without ``.gz``) ends in, if any."""
+    _, dot, extension = plain_name.rpartition(".")
+    return by_extension(extension, DUMP_FORMATS) if dot else None
 
 
 def downloads(files: dict[str, dict[str, object]]) -> list[Download]:

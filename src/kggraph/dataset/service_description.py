@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from kggraph.core.formats import FORMATS, Format
+from kggraph.core.formats import BY_NAME, FORMATS, Format
 from kggraph.core.namespaces import PREFIXES
 from kggraph.dataset.identity import EDITORIAL_DESCRIPTION, EDITORIAL_TITLE
 from kggraph.graph.store import EDITORIAL_GRAPH
@@ -27,10 +27,7 @@ DCT = "http://purl.org/dc/terms/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-SD_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "json-ld": ox.RdfFormat.JSON_LD,
-}
+SD_FORMATS = (BY_NAME["turtle"], BY_NAME["json-ld"])
 """Formats the description itself is served in (the first is the default)."""
 
 
@@ -98,6 +95,6 @@ def _described(node: ox.NamedNode) -> list[ox.Triple]:
 
 
 def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
-    """The description in ``turtle`` or ``json-ld``."""
+    """The description in ``turtle`` or ``json-ld`` (a format of ``SD_FORMATS``, by name)."""
     prefixes = {"sd": SD, "void": VOID, "dcterms": DCT, "rdfs": RDFS, "xsd": PREFIXES["xsd"]}
-    return as_bytes(ox.serialize(triples, format=SD_FORMATS[fmt], prefixes=prefixes))
+    return as_bytes(ox.serialize(triples, format=BY_NAME[fmt].rdf_format, prefixes=prefixes))

@@ -65,7 +65,7 @@ def void_triples(
     g.iri(DATASET, VOID.sparqlEndpoint, SPARQL_ENDPOINT)
     for download in files:
         g.iri(DATASET, VOID.dataDump, download.iri)
-    for fmt in sorted({d.kind.w3c_format for d in files}):
+    for fmt in sorted({d.kind.spec for d in files}):
         g.iri(DATASET, VOID.feature, fmt)
     g.text(DATASET, VOID.uriSpace, ID_IRI)
     for vocabulary in facts.vocabularies:

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kggraph import __version__
 from kggraph.core.config import Settings
 from kggraph.core.errors import ValidationFailed
+from kggraph.core.formats import BY_NAME
 from kggraph.core.namespaces import RDF, shorten
 from kggraph.graph.derive import add_fiscal_years
 from kggraph.graph.loader import SourceFile, load_sources
@@ -38,7 +39,8 @@ from kggraph.validation.redirects import FILE as REDIRECTS
 from kggraph.validation.shapes import ValidationReport, validate_store
 
 MANIFEST = "manifest.json"
-TSV = "text/tab-separated-values; charset=utf-8"
+TSV = BY_NAME["tsv"].content_type
+"""The media type of the redirects table as the manifest lists it (tab-separated, UTF-8)."""
 
 Step = Callable[[str], None]
 """Told the name of each step as it starts (the CLI shows it as progress)."""

@@ -16,17 +16,11 @@ from pathlib import Path
 
 import rdflib
 
+from kggraph.core.formats import GZIP_MEDIA_TYPE
 from kggraph.core.namespaces import PREFIXES
+from kggraph.dataset.identity import DUMP_FORMATS
 
 STEM = "kggraph"
-MEDIA_TYPES = {
-    ".nt": "application/n-triples",
-    ".nq": "application/n-quads",
-    ".ttl": "text/turtle",
-    ".jsonld": "application/ld+json",
-    ".gz": "application/gzip",
-    ".json": "application/json",
-}
 
 
 @dataclass(frozen=True)
@@ -65,28 +59,28 @@ def write_dumps(
 ) -> list[DumpFile]:
     """Write every dump and its gzip into ``folder``; return what was written."""
     contents = {
-        f"{STEM}.nt": ntriples,
-        f"{STEM}.nq": nquads,
-        f"{STEM}.ttl": turtle(graph),
-        f"{STEM}.jsonld": json_ld(graph),
+        "n-triples": ntriples,
+        "n-quads": nquads,
+        "turtle": turtle(graph),
+        "json-ld": json_ld(graph),
     }
     written = []
-    for name, data in contents.items():
-        written.append(_write(folder / name, data))
-        written.append(_write(folder / f"{name}.gz", deterministic_gzip(data)))
+    for fmt in DUMP_FORMATS:
+        name, data = f"{STEM}.{fmt.extension}", contents[fmt.name]
+        written.append(_write(folder / name, data, fmt.media_type))
+        written.append(_write(folder / f"{name}.gz", deterministic_gzip(data), GZIP_MEDIA_TYPE))
     return written
 
 
 def write_json(path: Path, document: dict[str, object]) -> DumpFile:
     """Write a JSON document (UTF-8, sorted keys, trailing newline)."""
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    return _write(path, text.encode("utf-8"))
+    return _write(path, text.encode("utf-8"), "application/json")
 
 
-def _write(path: Path, data: bytes) -> DumpFile:
+def _write(path: Path, data: bytes, media_type: str) -> DumpFile:
     path.write_bytes(data)
-    media = MEDIA_TYPES[path.suffix]
-    return DumpFile(path.name, len(data), hashlib.sha256(data).hexdigest(), media)
+    return DumpFile(path.name, len(data), hashlib.sha256(data).hexdigest(), media_type)
 
 
 def _bind_prefixes(graph: rdflib.Graph) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kggraph import __version__
+from kggraph.core.formats import BY_NAME
 from kggraph.core.namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF
 from kggraph.dataset.dcat import catalog_triples
 from kggraph.dataset.identity import (
@@ -37,7 +38,7 @@ from kggraph.dataset.identity import (
 from kggraph.dataset.statistics import facts_of
 from kggraph.dataset.void import void_triples
 from kggraph.graph.store import EDITORIAL_GRAPH, GraphStore
-from kggraph.publish.dumps import MEDIA_TYPES, DumpFile
+from kggraph.publish.dumps import DumpFile
 from kggraph.query.run import as_bytes
 
 
@@ -59,7 +60,7 @@ def write_descriptions(
         data = turtle(content, prefixes)
         (folder / name).write_bytes(data)
         digest = hashlib.sha256(data).hexdigest()
-        written.append(DumpFile(name, len(data), digest, MEDIA_TYPES[".ttl"]))
+        written.append(DumpFile(name, len(data), digest, BY_NAME["turtle"].media_type))
     return written
 
 
