@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from kggraph.core.errors import KggraphError, NotFound
+from kggraph.core.errors import InvalidArgument, NotFound
 from kggraph.graph.release import Release
 from kggraph.graph.store import OxigraphStore
 from kggraph.network.analysis import (
@@ -27,7 +27,8 @@ from kggraph.network.analysis import (
 )
 from kggraph.network.export import FORMATS, edge_rows, export, node_rows
 from kggraph.network.facts import KINDS, Activity, Agent, Facts, Role, Term, load_facts
-from kggraph.network.graph import Network, build_network, make_filter, resolve_agent
+from kggraph.network.filters import NetworkFilter
+from kggraph.network.graph import Network, build_network, resolve_agent
 from kggraph.network.names import resolve
 from kggraph.publish.build import BuildResult
 
@@ -150,7 +151,7 @@ def test_memberships_make_edges_with_the_organisation(network: Network) -> None:
 
 
 def test_year_filter_removes_later_activities(facts: Facts, network: Network) -> None:
-    early = build_network(facts, make_filter(facts, to_year=2010))
+    early = build_network(facts, NetworkFilter(to_year=2010))
     assert _edge(early, CITY, HAIPHONG, "agreement") == {FRIENDSHIP_2009}
     assert J_FILS not in early.by_iri  # its only activity is of FY2022
     assert all(a.first_year and a.first_year <= 2010 for e in early.edges for a in e.evidence)
@@ -158,7 +159,7 @@ def test_year_filter_removes_later_activities(facts: Facts, network: Network) ->
 
 
 def test_year_filter_keeps_open_ended_and_drops_undated(facts: Facts) -> None:
-    recent = build_network(facts, make_filter(facts, from_year=2020))
+    recent = build_network(facts, NetworkFilter(from_year=2020))
     surabaya = ID + "org/surabaya-city-government"
     # Line 55: composting "from 2004" (平成16年から) has no end, so it reaches into 2020.
     assert ID + "project/surabaya-composting-2004" in _edge(recent, CITY, surabaya, "project")
@@ -166,14 +167,14 @@ def test_year_filter_keeps_open_ended_and_drops_undated(facts: Facts) -> None:
     rayong = ID + "project/rayong-eco-industrial-town-cooperation"  # line 207 gives no date
     irpc = ID + "company/irpc"
     assert rayong not in _edge(recent, CITY, irpc, "project")
-    undated = build_network(facts, make_filter(facts, from_year=2020, include_undated=True))
+    undated = build_network(facts, NetworkFilter(from_year=2020, include_undated=True))
     assert rayong in _edge(undated, CITY, irpc, "project")
     assert rayong in {a.iri for e in build_network(facts).edges for a in e.evidence}
 
 
 def test_country_filter_keeps_activities_in_that_country(facts: Facts) -> None:
-    by_slug = build_network(facts, make_filter(facts, country="vietnam"))
-    by_label = build_network(facts, make_filter(facts, country="ベトナム"))
+    by_slug = build_network(facts, NetworkFilter(country="vietnam"))
+    by_label = build_network(facts, NetworkFilter(country="ベトナム"))
     assert by_slug == by_label
     assert {HAIPHONG, HAIPHONG_WATER, J_FILS, CITY, JICA} <= set(by_slug.by_iri)
     assert DAVAO not in by_slug.by_iri and PHNOM_PENH not in by_slug.by_iri
@@ -186,7 +187,7 @@ def test_country_filter_keeps_activities_in_that_country(facts: Facts) -> None:
 
 
 def test_sector_filter_keeps_activities_of_that_sector(facts: Facts) -> None:
-    waste_to_energy = build_network(facts, make_filter(facts, sector="Waste to energy"))
+    waste_to_energy = build_network(facts, NetworkFilter(sector="Waste to energy"))
     # Line 79: the 2014 JICA project of a Kitakyushu company in Davao; §4(2)ウ: the city's
     # support, under the 2017 memorandum with Davao, for the plant Davao plans to build.
     assert [(e.source, e.target, e.kind) for e in waste_to_energy.edges] == [
@@ -196,7 +197,7 @@ def test_sector_filter_keeps_activities_of_that_sector(facts: Facts) -> None:
     assert _edge(waste_to_energy, CITY, DAVAO, "project") == {
         ID + "project/davao-waste-to-energy-support"
     }
-    sewerage = build_network(facts, make_filter(facts, sector="sector/sewerage"))
+    sewerage = build_network(facts, NetworkFilter(sector="sector/sewerage"))
     assert not [e for e in sewerage.edges if e.kind == "membership"]
     assert ID + "agreement/kitakyushu-phnom-penh-sewerage-2017" in _edge(
         sewerage, CITY, PHNOM_PENH, "agreement"
@@ -230,26 +231,26 @@ def test_sector_filter_takes_narrower_concepts() -> None:
         countries={},
         sectors=sectors,
     )
-    broad = build_network(facts, make_filter(facts, sector="Waste"))
-    narrow = build_network(facts, make_filter(facts, sector="堆肥"))
+    broad = build_network(facts, NetworkFilter(sector="Waste"))
+    narrow = build_network(facts, NetworkFilter(sector="堆肥"))
     assert len(broad.edges) == 2 and [e.evidence[0].iri for e in narrow.edges] == [ID + "p1"]
 
 
 def test_kind_filter_and_bad_filters(facts: Facts) -> None:
-    only = build_network(facts, make_filter(facts, kinds=["membership"]))
+    only = build_network(facts, NetworkFilter(kinds=("membership",)))
     assert {e.kind for e in only.edges} == {"membership"} and len(only.edges) == 3
-    with pytest.raises(KggraphError, match="period is empty"):
-        make_filter(facts, from_year=2020, to_year=2010)
-    with pytest.raises(KggraphError, match="unknown kind"):
-        make_filter(facts, kinds=["project", "event"])
-    with pytest.raises(NotFound, match=r"close matches: Vietnam \(country/vietnam\)"):
-        make_filter(facts, country="Vietnm")
+    with pytest.raises(InvalidArgument, match="period is empty"):
+        NetworkFilter(from_year=2020, to_year=2010)
+    with pytest.raises(InvalidArgument, match="unknown kind"):
+        NetworkFilter(kinds=("project", "event"))
+    with pytest.raises(InvalidArgument, match=r"close matches: Vietnam \(country/vietnam\)"):
+        build_network(facts, NetworkFilter(country="Vietnm"))
 
 
 def test_a_blank_country_or_sector_is_no_filter(facts: Facts) -> None:
     """An empty form field (``country=``) means any country, as leaving it out does (issue 13)."""
-    everything = build_network(facts, make_filter(facts))
-    blank = build_network(facts, make_filter(facts, country="", sector="  "))
+    everything = build_network(facts, NetworkFilter())
+    blank = build_network(facts, NetworkFilter(country="", sector="  "))
     assert blank.filter == everything.filter and blank.edges == everything.edges
 
 

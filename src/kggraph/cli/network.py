@@ -4,8 +4,8 @@
 through which agreements and projects, ``ego`` shows an agent's neighbourhood and ``export``
 writes the network for Gephi, Cytoscape or a spreadsheet. Every command reads the current
 release (``kggraph build`` makes it) and takes the same filters: ``--from-year``,
-``--to-year``, ``--country``, ``--sector``, ``--kind`` and ``--include-undated``; see
-``kggraph.network.graph`` for what each keeps.
+``--to-year``, ``--country``, ``--sector``, ``--kind`` and ``--include-undated``, which make
+one ``kggraph.network.filters.NetworkFilter`` (see there for what each keeps).
 
 Errors end the command in ``kggraph.cli.exits``, as in every ``kggraph`` command: bad input
 (no build yet, an unknown or ambiguous agent, country or sector, an empty period) is exit 2, an
@@ -14,7 +14,6 @@ export that cannot be written is exit 3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -39,7 +38,8 @@ from kggraph.network.analysis import (
     summarise,
 )
 from kggraph.network.export import export
-from kggraph.network.graph import Edge, Network, NetworkFilter, open_network, resolve_agent
+from kggraph.network.filters import NetworkFilter
+from kggraph.network.graph import Edge, Network, open_network, resolve_agent
 
 
 class ExportFormat(StrEnum):
@@ -95,31 +95,31 @@ def _settings(root: Path | None, output: Path | None) -> Settings:
         return load_settings(overrides={"root": root, "output": output})
 
 
-@dataclass(frozen=True)
-class _Filters:
-    """The filter options as typed, before names are resolved against the graph."""
+def _filter(
+    from_year: int | None,
+    to_year: int | None,
+    country: str | None,
+    sector: str | None,
+    kinds: list[str] | None,
+    include_undated: bool,
+) -> NetworkFilter:
+    """The filter options, in the order every command takes them, as one filter."""
+    with exit_on_error():
+        return NetworkFilter(
+            from_year=from_year,
+            to_year=to_year,
+            country=country,
+            sector=sector,
+            kinds=tuple(kinds or ()),
+            include_undated=include_undated,
+        )
 
-    from_year: int | None
-    to_year: int | None
-    country: str | None
-    sector: str | None
-    kinds: list[str] | None
-    include_undated: bool
 
-
-def _network(settings: Settings, chosen: _Filters) -> Network:
-    """The filtered network of the current release."""
+def _network(settings: Settings, chosen: NetworkFilter) -> Network:
+    """The network of the current release that ``chosen`` keeps."""
     with exit_on_error():
         store = OxigraphStore(require_current(settings.output_dir).open_store())
-        return open_network(
-            store,
-            from_year=chosen.from_year,
-            to_year=chosen.to_year,
-            country=chosen.country,
-            sector=chosen.sector,
-            kinds=chosen.kinds,
-            include_undated=chosen.include_undated,
-        )
+        return open_network(store, chosen)
 
 
 def _describe(network: Network) -> str:
@@ -168,7 +168,7 @@ def stats_command(
     output: OutputOption = None,
 ) -> None:
     """Counts, the most central agents and the communities of the network."""
-    chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
+    chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
     summary = summarise(network)
     console = Console()
@@ -243,7 +243,7 @@ def path_command(
     output: OutputOption = None,
 ) -> None:
     """The shortest path(s) between two agents, or all paths up to a length, with evidence."""
-    chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
+    chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
     with exit_on_error():
         first, last = resolve_agent(network, source), resolve_agent(network, target)
@@ -275,7 +275,7 @@ def ego_command(
     output: OutputOption = None,
 ) -> None:
     """The agents within --radius hops of an agent, and the edges among them."""
-    chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
+    chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
     with exit_on_error():
         agent = resolve_agent(network, center)
@@ -317,7 +317,7 @@ def export_command(
     output: OutputOption = None,
 ) -> None:
     """Write the network as GraphML, GEXF (Gephi), Cytoscape JSON or CSV node and edge lists."""
-    chosen = _Filters(from_year, to_year, country, sector, kind, include_undated)
+    chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
     network = _network(_settings(root, output), chosen)
     with exit_on_error():
         written = _export(network, fmt, out)

@@ -5,21 +5,8 @@ Nodes are the agents that take part in at least one activity the filter keeps, s
 only ever works alone (a company with a project of its own) is an isolated node, and one that
 takes part in nothing kept (an award-giver only) is not a node. There is one edge per pair of
 agents and kind of activity; its evidence is the activities themselves, so every hop of a path
-can be traced back to the agreements or projects behind it.
-
-Filters (``NetworkFilter``), all combined with AND:
-
-- period (``from_year``, ``to_year``, inclusive): an activity is kept if its years overlap the
-  period; an open-ended one ("since 2004") runs to the present. Undated activities cannot be
-  placed in a period, so a period filter drops them unless ``include_undated`` is set; without
-  a period filter they are always kept.
-- country: the activity takes place in that country (its ``kg:location``, up the place
-  hierarchy); an activity with no location at all (agreements, memberships, most programmes)
-  counts as being in the countries its agents are based in. The agents of a kept activity stay
-  nodes wherever they are based (Kitakyushu stays in the network of Vietnam).
-- sector: the activity carries the sector concept, or a narrower one (``skos:broader``).
-  Memberships and activities without a sector are dropped by a sector filter.
-- kinds: which kinds of activity make edges (all four by default).
+can be traced back to the agreements or projects behind it. Which activities are kept is
+a ``NetworkFilter`` (``kggraph.network.filters``, where each part of it is explained).
 """
 
 from __future__ import annotations
@@ -33,9 +20,10 @@ from typing import Any
 
 import networkx as nx
 
-from kggraph.core.errors import InvalidArgument, NotFound
+from kggraph.core.errors import NotFound
 from kggraph.graph.store import GraphStore
 from kggraph.network.facts import KINDS, Activity, Agent, Facts, Term, load_facts
+from kggraph.network.filters import NetworkFilter
 from kggraph.network.names import resolve
 
 __all__ = [
@@ -48,35 +36,6 @@ __all__ = [
     "open_network",
     "resolve_agent",
 ]
-
-
-@dataclass(frozen=True)
-class NetworkFilter:
-    """Which activities make edges; country and sector are IRIs (see ``make_filter``)."""
-
-    from_year: int | None = None
-    to_year: int | None = None
-    country: str | None = None
-    sector: str | None = None
-    kinds: tuple[str, ...] = KINDS
-    include_undated: bool = False
-
-    def __post_init__(self) -> None:
-        if self.from_year is not None and self.to_year is not None:
-            if self.from_year > self.to_year:
-                raise InvalidArgument(
-                    f"the period is empty: from {self.from_year} is after to {self.to_year}"
-                )
-        unknown = sorted(set(self.kinds) - set(KINDS))
-        if unknown or not self.kinds:
-            raise InvalidArgument(
-                f"unknown kind(s) {', '.join(unknown) or '(none given)'}; "
-                f"choose from {', '.join(KINDS)}"
-            )
-
-    @property
-    def has_period(self) -> bool:
-        return self.from_year is not None or self.to_year is not None
 
 
 @dataclass(frozen=True)
@@ -119,7 +78,8 @@ class Edge:
 
 @dataclass(frozen=True)
 class Network:
-    """Agents and edges, sorted by IRI, with the facts and the filter they came from."""
+    """Agents and edges, sorted by IRI, with the facts and the filter they came from (its
+    country and sector as IRIs)."""
 
     agents: tuple[Agent, ...]
     edges: tuple[Edge, ...]
@@ -171,20 +131,15 @@ def make_filter(
     kinds: Iterable[str] | None = None,
     include_undated: bool = False,
 ) -> NetworkFilter:
-    """A filter from what an analyst types: a country or sector by IRI, slug or label."""
-    return NetworkFilter(
-        from_year=from_year,
-        to_year=to_year,
-        country=_resolve_term(facts.countries, country, "country"),
-        sector=_resolve_term(facts.sectors, sector, "sector"),
-        kinds=tuple(dict.fromkeys(kinds)) if kinds else KINDS,
-        include_undated=include_undated,
-    )
+    """The filter the options describe, resolved against ``facts``; kept only until the web
+    layer makes its ``NetworkFilter`` itself."""
+    chosen = NetworkFilter(from_year, to_year, country, sector, tuple(kinds or ()), include_undated)
+    return chosen.resolved(facts)
 
 
 def build_network(facts: Facts, network_filter: NetworkFilter | None = None) -> Network:
-    """The network of the activities that ``network_filter`` keeps."""
-    chosen = network_filter or NetworkFilter()
+    """The network of the activities that ``network_filter`` keeps (all of them without one)."""
+    chosen = (network_filter or NetworkFilter()).resolved(facts)
     kept = [a for a in facts.activities if _keeps(chosen, a, facts)]
     grouped: dict[tuple[str, str, str], list[Activity]] = defaultdict(list)
     for activity in kept:
@@ -199,28 +154,9 @@ def build_network(facts: Facts, network_filter: NetworkFilter | None = None) -> 
     return Network(agents=agents, edges=edges, filter=chosen, facts=facts)
 
 
-def open_network(
-    store: GraphStore,
-    *,
-    from_year: int | None = None,
-    to_year: int | None = None,
-    country: str | None = None,
-    sector: str | None = None,
-    kinds: Iterable[str] | None = None,
-    include_undated: bool = False,
-) -> Network:
-    """Read the facts from ``store`` and build the network the options describe."""
-    facts = load_facts(store)
-    chosen = make_filter(
-        facts,
-        from_year=from_year,
-        to_year=to_year,
-        country=country,
-        sector=sector,
-        kinds=kinds,
-        include_undated=include_undated,
-    )
-    return build_network(facts, chosen)
+def open_network(store: GraphStore, network_filter: NetworkFilter | None = None) -> Network:
+    """Read the facts from ``store`` and build the network ``network_filter`` keeps."""
+    return build_network(load_facts(store), network_filter)
 
 
 def resolve_agent(network: Network, name: str) -> Agent:
@@ -235,14 +171,6 @@ def resolve_agent(network: Network, name: str) -> Agent:
             "project, programme or membership that the filters keep"
         )
     return network.by_iri[iri]
-
-
-def _resolve_term(terms: Mapping[str, Term], name: str | None, what: str) -> str | None:
-    """The IRI ``name`` stands for; none (no filter) for no name or a blank one, which is what
-    a form's empty field (``country=``) says."""
-    if name is None or not name.strip():
-        return None
-    return resolve(name, {iri: (t.label, t.label_ja) for iri, t in terms.items()}, what)
 
 
 def _keeps(chosen: NetworkFilter, activity: Activity, facts: Facts) -> bool:
