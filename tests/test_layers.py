@@ -149,6 +149,7 @@ WEB_HELPERS = ("web.runtime", "web.http")
 WEB_VIEWS = (
     "web.sparql",
     "web.fastpath",
+    "web.health",
     "web.graphs",
     "web.canned",
     "web.query_page",

@@ -16,19 +16,16 @@ by default, CSV or TSV by ``format=`` or ``Accept`` (Turtle, JSON-LD… for a CO
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kggraph.canned.catalogue import CannedQuery, Parameter, read_canned_query
+from kggraph.canned.catalogue import CannedQuery, Parameter
 from kggraph.canned.params import EXPECTED, bind
-from kggraph.core.config import Settings
-from kggraph.core.errors import InvalidArgument, NotFound, SourceError
+from kggraph.core.errors import InvalidArgument, NotFound
 from kggraph.core.formats import BY_NAME, AnswerKind, formats_for
 from kggraph.query.cache import answer_key
 from kggraph.query.executor import QueryTask
@@ -38,11 +35,8 @@ from kggraph.web.http.conditional import matches
 from kggraph.web.http.prepared import GRAPH_FORMS, TRUNCATED_HEADER, VARY, Prepared, answer_of
 from kggraph.web.http.public_url import public_url
 from kggraph.web.http.responses import TextErrorRoute
-from kggraph.web.runtime import runtime_of
+from kggraph.web.http.state import AppState, state_of
 
-log = logging.getLogger(__name__)
-
-QUERIES_DIR = "queries"
 PREFIX = "/queries"
 TAG = "canned queries"
 FORMAT = "format"
@@ -70,22 +64,20 @@ TEXT_ERRORS: dict[int | str, dict[str, Any]] = {
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def mount(app: FastAPI, settings: Settings) -> None:
-    """``GET /queries`` and one ``GET /queries/<name>`` per canned query; ``create_app`` calls
-    this once, so the routes (and ``/docs``) hold the queries the server started with."""
-    queries = load(settings.root / QUERIES_DIR)
-    app.state.canned_queries = queries
-    router = APIRouter(route_class=TextErrorRoute, tags=[TAG], responses=TEXT_ERRORS)
-    router.add_api_route(
+def router(state: AppState) -> APIRouter:
+    """``GET /queries`` and one ``GET /queries/<name>`` per canned query the server started
+    with (``AppState.canned_queries``), so the routes and ``/docs`` hold the same ones."""
+    found = APIRouter(route_class=TextErrorRoute, tags=[TAG], responses=TEXT_ERRORS)
+    found.add_api_route(
         PREFIX,
         catalogue,
         methods=["GET"],
         summary="Every canned query, with its parameters",
         response_model=None,
     )
-    for query in queries:
+    for query in state.canned_queries:
         kind = answer_kind(query)
-        router.add_api_route(
+        found.add_api_route(
             f"{PREFIX}/{query.slug}",
             _endpoint(query, kind),
             methods=["GET"],
@@ -98,21 +90,10 @@ def mount(app: FastAPI, settings: Settings) -> None:
             responses={200: _success(kind)},
             openapi_extra={"parameters": parameters_doc(query, kind)},
         )
-    router.add_api_route(
+    found.add_api_route(
         PREFIX + "/{name}", unknown, methods=["GET"], include_in_schema=False, response_model=None
     )
-    app.include_router(router)
-
-
-def load(folder: Path) -> tuple[CannedQuery, ...]:
-    """The canned queries of ``folder``, leaving out (and logging) any whose header is broken."""
-    found: list[CannedQuery] = []
-    for path in sorted(folder.glob("*.rq")):
-        try:
-            found.append(read_canned_query(path))
-        except SourceError as err:
-            log.warning("the queries API leaves out %s: %s", path.name, err)
-    return tuple(found)
+    return found
 
 
 def answer_kind(query: CannedQuery) -> AnswerKind:
@@ -133,7 +114,7 @@ def _endpoint(query: CannedQuery, kind: AnswerKind) -> Endpoint:
 
 async def answer(request: Request, query: CannedQuery, kind: AnswerKind) -> Response:
     """Bind the request's parameters, then answer like ``/sparql``: 304, cache, or a worker."""
-    runtime = runtime_of(request)
+    runtime = state_of(request).runtime
     given, formats = read_parameters(request.query_params.multi_items())
     bindings = bind(query, given)
     fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=formats)
@@ -169,18 +150,17 @@ def read_parameters(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, str], t
 
 async def catalogue(request: Request) -> Response:
     """The canned queries as JSON: name, title, description, parameters, links, SPARQL text."""
-    runtime = runtime_of(request)
+    state = state_of(request)
+    runtime = state.runtime
     base = public_url(request, runtime)
-    queries: tuple[CannedQuery, ...] = request.app.state.canned_queries
     return JSONResponse(
-        {"queries": [entry(query, base) for query in queries]},
+        {"queries": [entry(query, base) for query in state.canned_queries]},
         headers={"Cache-Control": f"public, max-age={runtime.settings.cache_max_age}"},
     )
 
 
 async def unknown(request: Request, name: str) -> Response:
-    queries: tuple[CannedQuery, ...] = request.app.state.canned_queries
-    names = ", ".join(q.slug for q in queries) or "none"
+    names = ", ".join(q.slug for q in state_of(request).canned_queries) or "none"
     raise NotFound(f"there is no canned query {name!r}; the canned queries are: {names}")
 
 

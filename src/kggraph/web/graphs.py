@@ -12,9 +12,9 @@ followed; an IRI under ``/graph/`` that names no graph gets ``404``.
 
 from __future__ import annotations
 
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kggraph.core.errors import KggraphError, NotFound
 from kggraph.core.formats import BY_NAME, Format
@@ -25,7 +25,7 @@ from kggraph.web.http.conditional import not_modified, not_modified_response, va
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.responses import error_response
-from kggraph.web.runtime import runtime_of
+from kggraph.web.http.state import AppState, state_of
 
 PREFIX = "graph/"
 OFFERED: tuple[Format, ...] = tuple(
@@ -37,8 +37,10 @@ CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 VARY = "Accept"
 
 
-def routes() -> list[Route]:
-    return [Route("/graph/{path:path}", named_graph, methods=["GET", "HEAD"])]
+def router(state: AppState) -> APIRouter:
+    found = APIRouter()
+    found.add_route("/graph/{path:path}", named_graph, methods=["GET", "HEAD"])
+    return found
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -50,7 +52,7 @@ def split_extension(path: str) -> tuple[str, str | None]:
 
 
 async def named_graph(request: Request) -> Response:
-    runtime = runtime_of(request)
+    runtime = state_of(request).runtime
     path, extension = split_extension(request.path_params["path"])
     try:
         if extension is not None:

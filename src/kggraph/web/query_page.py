@@ -7,28 +7,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from kggraph.core.config import Settings
-from kggraph.web.http.query_editor import OWN_PATH, YASGUI_PATH, QueryPage, query_page
+from kggraph.web.http.query_editor import OWN_PATH, YASGUI_PATH
+from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
-from kggraph.web.runtime import Runtime
 
 HERE = Path(__file__).parent
 
 
-def mount(app: FastAPI, settings: Settings) -> None:
-    """Serve YASGUI's and our static files, and the page at ``/``."""
-    page = QueryPage.create(settings)
-    app.state.query_page = page
-    app.mount(YASGUI_PATH, OptionalStaticFiles(directory=page.yasgui_dir, check_dir=False))
-    app.mount(OWN_PATH, StaticFiles(directory=HERE / "static"))
-    app.router.add_route("/", home, methods=["GET"], include_in_schema=False)
+def router(state: AppState) -> APIRouter:
+    """YASGUI's and our static files, and the page at ``/``."""
+    found = APIRouter()
+    yasgui = OptionalStaticFiles(directory=state.query_page.yasgui_dir, check_dir=False)
+    found.mount(YASGUI_PATH, yasgui)
+    found.mount(OWN_PATH, StaticFiles(directory=HERE / "static"))
+    found.add_route("/", home, methods=["GET"], include_in_schema=False)
+    return found
 
 
 async def home(request: Request) -> HTMLResponse:
-    runtime: Runtime = request.app.state.runtime
-    return query_page(request, runtime)
+    state = state_of(request)
+    return state.query_page.response(state.runtime)

@@ -1,9 +1,10 @@
 """What one server process holds: its settings, the query workers, the answer cache, the release.
 
-No module-level state: ``create_app`` makes one ``Runtime`` and keeps it on the application, so
-tests can run several servers side by side. The runtime follows new builds: at most once a
-second it looks where ``dist/current`` points, and when that changed it reloads the workers and
-empties the cache, so answers and their ``ETag`` always come from the newest published graph.
+No module-level state: each application's state (``kggraph.web.http.state.AppState``) holds
+one ``Runtime``, so tests can run several servers side by side. The runtime follows new builds:
+at most once a second it looks where ``dist/current`` points, and when that changed it reloads
+the workers and empties the cache, so answers and their ``ETag`` always come from the newest
+published graph.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from starlette.requests import Request
 
 from kggraph.core.config import Settings
 from kggraph.graph.release import MANIFEST, Release, current_release, require_current
@@ -79,12 +78,6 @@ class Runtime:
         path = current_release(self.settings.output_dir)
         if path is not None and path.name != self.pool.version:
             self.pool.reload(Release(path))
-
-
-def runtime_of(request: Request) -> Runtime:
-    """The runtime of the application answering ``request``."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 ASGIApp = Callable[

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kggraph.core.errors import KggraphError, PayloadTooLarge
 from kggraph.core.formats import BY_NAME, AnswerKind
@@ -23,13 +23,16 @@ from kggraph.query.protocol import QueryRequest, read_query_request
 from kggraph.web.http.conditional import holds, matches
 from kggraph.web.http.prepared import TRUNCATED_HEADER, VARY, answer_of, prepare_request
 from kggraph.web.http.public_url import public_url
-from kggraph.web.http.query_editor import prefers_html, query_page
+from kggraph.web.http.query_editor import prefers_html
 from kggraph.web.http.responses import error_response
-from kggraph.web.runtime import Runtime, runtime_of
+from kggraph.web.http.state import AppState, state_of
+from kggraph.web.runtime import Runtime
 
 
-def routes() -> list[Route]:
-    return [Route("/sparql", sparql, methods=["GET", "POST"], name="sparql")]
+def router(state: AppState) -> APIRouter:
+    found = APIRouter()
+    found.add_route("/sparql", sparql, methods=["GET", "POST"], name="sparql")
+    return found
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -49,14 +52,15 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def sparql(request: Request) -> Response:
     """The endpoint, as a plain Starlette route: no FastAPI parameter handling per request."""
-    runtime = runtime_of(request)
+    state = state_of(request)
     try:
-        return await _answer(request, runtime)
+        return await _answer(request, state)
     except KggraphError as err:
         return error_response(err, headers={"Vary": VARY})
 
 
-async def _answer(request: Request, runtime: Runtime) -> Response:
+async def _answer(request: Request, state: AppState) -> Response:
+    runtime = state.runtime
     body = b""
     if request.method == "POST":
         body = await read_body(request, runtime.settings.max_body_bytes)
@@ -68,7 +72,7 @@ async def _answer(request: Request, runtime: Runtime) -> Response:
         max_query_bytes=runtime.settings.max_query_bytes,
     )
     if asked.query is None:
-        return _no_query(request, runtime, asked)
+        return _no_query(request, state, asked)
     prepared = await prepare_request(runtime, asked, request.headers.get("accept"))
     if_none_match = request.headers.get("if-none-match")
     if holds(if_none_match, prepared.headers["ETag"]):
@@ -85,11 +89,12 @@ def _send(answer: Answer, headers: dict[str, str], runtime: Runtime) -> Response
     return Response(answer.body, headers=headers, media_type=BY_NAME[answer.format].content_type)
 
 
-def _no_query(request: Request, runtime: Runtime, asked: QueryRequest) -> Response:
+def _no_query(request: Request, state: AppState, asked: QueryRequest) -> Response:
     """No query: the query page for browsers, else the service description."""
+    runtime = state.runtime
     accept = request.headers.get("accept")
     if not asked.formats and prefers_html(accept):
-        return query_page(request, runtime)
+        return state.query_page.response(runtime)
     choices = tuple(BY_NAME[name] for name in ("turtle", "json-ld"))
     if asked.formats:
         fmt = negotiate(AnswerKind.GRAPH, accept=None, format_param=asked.formats)

@@ -14,15 +14,13 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kggraph.core.config import Settings
 from kggraph.network.analysis import PATH_LIMIT, ego_network, shortest_paths, simple_paths
 from kggraph.network.export import cytoscape_bytes, edges_csv, gexf_bytes, graphml_bytes, nodes_csv
 from kggraph.network.graph import Network, resolve_agent
-from kggraph.web.explore import views
 from kggraph.web.explore.network_json import (
     agent_json,
     filter_json,
@@ -32,6 +30,7 @@ from kggraph.web.explore.network_json import (
 )
 from kggraph.web.explore.service import BuiltNetwork, FilterChoice, NetworkService
 from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.http.state import state_of
 from kggraph.web.runtime import Runtime
 
 CSV = "text/csv; charset=utf-8; header=present"
@@ -103,92 +102,6 @@ def network_filter(
 
 
 Filters = Annotated[FilterChoice, Depends(network_filter)]
-router = APIRouter(route_class=TextErrorRoute, tags=["network"], responses=TEXT_ERRORS)
-
-
-def mount(app: FastAPI, settings: Settings) -> None:
-    """The network API and the explore pages (network, timeline); ``create_app`` calls this."""
-    app.state.network_service = NetworkService()
-    app.include_router(router)
-    views.mount(app, settings)
-
-
-async def _built(request: Request, choice: FilterChoice) -> tuple[Runtime, BuiltNetwork]:
-    runtime: Runtime = request.app.state.runtime
-    service: NetworkService = request.app.state.network_service
-    return runtime, await service.network(runtime, choice)
-
-
-def _headers(runtime: Runtime) -> dict[str, str]:
-    return {
-        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
-        "Kggraph-Version": runtime.version,
-    }
-
-
-@router.get("/network", summary="The network as Cytoscape JSON", response_model=None)
-async def network(request: Request, choice: Filters) -> Response:
-    """Agents (nodes, with degree, betweenness and community) and edges (one per pair of agents
-    and kind of activity, with their evidence), as Cytoscape JSON. ``data`` holds the counts,
-    the filter and the years the kept activities began in."""
-    runtime, built = await _built(request, choice)
-    return JSONResponse(network_json(built), headers=_headers(runtime))
-
-
-@router.get("/network/stats", summary="Counts, central agents, communities", response_model=None)
-async def stats(
-    request: Request,
-    choice: Filters,
-    top: Annotated[
-        int, Query(ge=1, le=1000, description="How many agents each ranking lists.")
-    ] = 10,
-) -> Response:
-    """Nodes, edges (by kind), pairs and components; the ``top`` agents by degree and by
-    betweenness; the Louvain communities (fixed seed, so the same graph gives the same ones)."""
-    runtime, built = await _built(request, choice)
-    return JSONResponse(stats_json(built, top), headers=_headers(runtime))
-
-
-@router.get("/network/path", summary="Paths between two agents, with evidence", response_model=None)
-async def path(
-    request: Request,
-    choice: Filters,
-    source: Annotated[
-        str, Query(alias="from", min_length=1, description="First agent: IRI, slug or label.")
-    ],
-    target: Annotated[
-        str, Query(alias="to", min_length=1, description="Second agent: IRI, slug or label.")
-    ],
-    all_paths: Annotated[
-        bool, Query(alias="all", description="Every simple path up to `max_length` hops.")
-    ] = False,
-    max_length: Annotated[
-        int, Query(ge=1, le=MAX_PATH_LENGTH, description="With `all`: most hops.")
-    ] = 3,
-    limit: Annotated[int, Query(ge=1, le=500, description="Most paths returned.")] = PATH_LIMIT,
-) -> Response:
-    """The shortest paths between two agents (or, with ``all``, every simple path up to
-    ``max_length`` hops), shortest first. Each hop lists its edges, one per kind, and each edge
-    its evidence: the agreements, projects, programmes or memberships the two agents share."""
-    runtime, built = await _built(request, choice)
-    found = built.network
-    first, last = resolve_agent(found, source), resolve_agent(found, target)
-    if all_paths:
-        paths = simple_paths(found, source, target, max_length=max_length, limit=limit)
-    else:
-        paths = shortest_paths(found, source, target, limit=limit)
-    answer = {
-        "version": built.version,
-        "filter": filter_json(found),
-        "from": agent_json(first, found.facts, built.measures[first.iri]),
-        "to": agent_json(last, found.facts, built.measures[last.iri]),
-        "all": all_paths,
-        "max_length": max_length if all_paths else None,
-        "paths": [path_json(p, found.facts) for p in paths],
-    }
-    return JSONResponse(answer, headers=_headers(runtime))
-
-
 AgentQuery = Annotated[str, Query(min_length=1, description="The agent: IRI, slug or label.")]
 AgentPath = Annotated[
     str,
@@ -201,56 +114,168 @@ AgentPath = Annotated[
 Radius = Annotated[int, Query(ge=0, le=MAX_RADIUS, description="How many hops out to go.")]
 
 
-@router.get("/network/ego", summary="An agent's neighbourhood", response_model=None)
-async def ego(request: Request, choice: Filters, agent: AgentQuery, radius: Radius = 1) -> Response:
-    """The agents within ``radius`` hops of ``agent`` and every edge among them, as Cytoscape
-    JSON; ``data.center`` is the agent."""
-    return await _ego(request, choice, agent, radius)
-
-
-@router.get("/network/ego/{agent:path}", summary="An agent's neighbourhood", response_model=None)
-async def ego_at(
-    request: Request, choice: Filters, agent: AgentPath, radius: Radius = 1
-) -> Response:
-    """The same as ``/network/ego?agent=``, with the agent in the path."""
-    return await _ego(request, choice, agent, radius)
-
-
-async def _ego(request: Request, choice: FilterChoice, name: str, radius: int) -> Response:
-    runtime, built = await _built(request, choice)
-    center = resolve_agent(built.network, name)
-    around = BuiltNetwork(ego_network(built.network, name, radius=radius), built.version)
-    answer = network_json(around)
-    answer["data"].update(
-        center=agent_json(center, built.network.facts, built.measures[center.iri]), radius=radius
+def router(service: NetworkService) -> APIRouter:
+    """The network routes, answered from ``service`` (shared with the explore pages)."""
+    api = NetworkApi(service)
+    found = APIRouter(route_class=TextErrorRoute, tags=["network"], responses=TEXT_ERRORS)
+    found.add_api_route(
+        "/network", api.network, summary="The network as Cytoscape JSON", response_model=None
     )
-    return JSONResponse(answer, headers=_headers(runtime))
+    found.add_api_route(
+        "/network/stats",
+        api.stats,
+        summary="Counts, central agents, communities",
+        response_model=None,
+    )
+    found.add_api_route(
+        "/network/path",
+        api.path,
+        summary="Paths between two agents, with evidence",
+        response_model=None,
+    )
+    found.add_api_route(
+        "/network/ego", api.ego, summary="An agent's neighbourhood", response_model=None
+    )
+    found.add_api_route(
+        "/network/ego/{agent:path}",
+        api.ego_at,
+        summary="An agent's neighbourhood",
+        response_model=None,
+    )
+    found.add_api_route(
+        "/network/export.{fmt}",
+        api.export,
+        summary="The network as a file",
+        response_model=None,
+        response_class=Response,
+        responses=_export_responses(),
+    )
+    return found
+
+
+def _headers(runtime: Runtime) -> dict[str, str]:
+    return {
+        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
+        "Kggraph-Version": runtime.version,
+    }
+
+
+class NetworkApi:
+    """The network routes' handlers, on one ``NetworkService``."""
+
+    def __init__(self, service: NetworkService) -> None:
+        self._service = service
+
+    async def _built(self, request: Request, choice: FilterChoice) -> tuple[Runtime, BuiltNetwork]:
+        runtime = state_of(request).runtime
+        return runtime, await self._service.network(runtime, choice)
+
+    async def network(self, request: Request, choice: Filters) -> Response:
+        """Agents (nodes, with degree, betweenness and community) and edges (one per pair of
+        agents and kind of activity, with their evidence), as Cytoscape JSON. ``data`` holds
+        the counts, the filter and the years the kept activities began in."""
+        runtime, built = await self._built(request, choice)
+        return JSONResponse(network_json(built), headers=_headers(runtime))
+
+    async def stats(
+        self,
+        request: Request,
+        choice: Filters,
+        top: Annotated[
+            int, Query(ge=1, le=1000, description="How many agents each ranking lists.")
+        ] = 10,
+    ) -> Response:
+        """Nodes, edges (by kind), pairs and components; the ``top`` agents by degree and by
+        betweenness; the Louvain communities (fixed seed, so the same graph gives the same
+        ones)."""
+        runtime, built = await self._built(request, choice)
+        return JSONResponse(stats_json(built, top), headers=_headers(runtime))
+
+    async def path(
+        self,
+        request: Request,
+        choice: Filters,
+        source: Annotated[
+            str, Query(alias="from", min_length=1, description="First agent: IRI, slug or label.")
+        ],
+        target: Annotated[
+            str, Query(alias="to", min_length=1, description="Second agent: IRI, slug or label.")
+        ],
+        all_paths: Annotated[
+            bool, Query(alias="all", description="Every simple path up to `max_length` hops.")
+        ] = False,
+        max_length: Annotated[
+            int, Query(ge=1, le=MAX_PATH_LENGTH, description="With `all`: most hops.")
+        ] = 3,
+        limit: Annotated[int, Query(ge=1, le=500, description="Most paths returned.")] = PATH_LIMIT,
+    ) -> Response:
+        """The shortest paths between two agents (or, with ``all``, every simple path up to
+        ``max_length`` hops), shortest first. Each hop lists its edges, one per kind, and each
+        edge its evidence: the agreements, projects, programmes or memberships the two agents
+        share."""
+        runtime, built = await self._built(request, choice)
+        found = built.network
+        first, last = resolve_agent(found, source), resolve_agent(found, target)
+        if all_paths:
+            paths = simple_paths(found, source, target, max_length=max_length, limit=limit)
+        else:
+            paths = shortest_paths(found, source, target, limit=limit)
+        answer = {
+            "version": built.version,
+            "filter": filter_json(found),
+            "from": agent_json(first, found.facts, built.measures[first.iri]),
+            "to": agent_json(last, found.facts, built.measures[last.iri]),
+            "all": all_paths,
+            "max_length": max_length if all_paths else None,
+            "paths": [path_json(p, found.facts) for p in paths],
+        }
+        return JSONResponse(answer, headers=_headers(runtime))
+
+    async def ego(
+        self, request: Request, choice: Filters, agent: AgentQuery, radius: Radius = 1
+    ) -> Response:
+        """The agents within ``radius`` hops of ``agent`` and every edge among them, as
+        Cytoscape JSON; ``data.center`` is the agent."""
+        return await self._ego(request, choice, agent, radius)
+
+    async def ego_at(
+        self, request: Request, choice: Filters, agent: AgentPath, radius: Radius = 1
+    ) -> Response:
+        """The same as ``/network/ego?agent=``, with the agent in the path."""
+        return await self._ego(request, choice, agent, radius)
+
+    async def _ego(
+        self, request: Request, choice: FilterChoice, name: str, radius: int
+    ) -> Response:
+        runtime, built = await self._built(request, choice)
+        center = resolve_agent(built.network, name)
+        around = BuiltNetwork(ego_network(built.network, name, radius=radius), built.version)
+        answer = network_json(around)
+        answer["data"].update(
+            center=agent_json(center, built.network.facts, built.measures[center.iri]),
+            radius=radius,
+        )
+        return JSONResponse(answer, headers=_headers(runtime))
+
+    async def export(
+        self,
+        request: Request,
+        choice: Filters,
+        fmt: Annotated[ExportFormat, Path(description="graphml, gexf, json (Cytoscape) or csv.")],
+    ) -> Response:
+        """The network for Gephi (GEXF), yEd and most tools (GraphML), Cytoscape (JSON) or a
+        spreadsheet (``nodes.csv``, ``edges.csv``): the same bytes as ``kggraph network
+        export``."""
+        runtime, built = await self._built(request, choice)
+        media_type, filename, write = EXPORTS[fmt.value]
+        headers = {
+            **_headers(runtime),
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        }
+        return Response(built.exported(fmt.value, write), media_type=media_type, headers=headers)
 
 
 def _export_responses() -> dict[int | str, dict[str, Any]]:
     """Each export's media type under ``200``, so the OpenAPI names what the route answers."""
     media: dict[str, Any] = {mt.split(";", 1)[0]: {} for mt, _, _ in EXPORTS.values()}
     return {200: {"description": "The network in the format of the path", "content": media}}
-
-
-@router.get(
-    "/network/export.{fmt}",
-    summary="The network as a file",
-    response_model=None,
-    response_class=Response,
-    responses=_export_responses(),
-)
-async def export(
-    request: Request,
-    choice: Filters,
-    fmt: Annotated[ExportFormat, Path(description="graphml, gexf, json (Cytoscape) or csv.")],
-) -> Response:
-    """The network for Gephi (GEXF), yEd and most tools (GraphML), Cytoscape (JSON) or a
-    spreadsheet (``nodes.csv``, ``edges.csv``): the same bytes as ``kggraph network export``."""
-    runtime, built = await _built(request, choice)
-    media_type, filename, write = EXPORTS[fmt.value]
-    headers = {
-        **_headers(runtime),
-        "Content-Disposition": f'attachment; filename="{filename}"',
-    }
-    return Response(built.exported(fmt.value, write), media_type=media_type, headers=headers)

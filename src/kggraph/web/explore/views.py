@@ -12,22 +12,20 @@ relative, so they also work behind a proxy that adds a path prefix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
-from jinja2 import Environment
+from fastapi import APIRouter
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from kggraph.core.config import Settings
 from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import KINDS
 from kggraph.web.explore.service import NetworkService
 from kggraph.web.explore.timeline_svg import render
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
 from kggraph.web.http.templating import template_environment
 from kggraph.web.runtime import Runtime
@@ -43,75 +41,42 @@ TIMELINE_TWINS = (
     ("timeline.svg", SVG),
 )
 
-router = APIRouter(route_class=TextErrorRoute, tags=["timeline"])
+_ENVIRONMENT = template_environment()
 
 
-@dataclass(frozen=True)
-class ExplorePages:
-    """The two pages' templates and where cytoscape.js lives."""
-
-    templates: Environment
-    cytoscape_dir: Path
-
-    @classmethod
-    def create(cls, settings: Settings) -> ExplorePages:
-        templates = template_environment()
-        return cls(templates, settings.root / CYTOSCAPE_BUILD)
-
-    @property
-    def cytoscape_installed(self) -> bool:
-        """Checked on each request, so ``make install`` takes effect without a restart."""
-        return (self.cytoscape_dir / CYTOSCAPE_FILE).is_file()
-
-
-def mount(app: FastAPI, settings: Settings) -> None:
-    """Serve cytoscape.js from ``node_modules/``, the two pages and the timeline's data."""
-    pages = ExplorePages.create(settings)
-    app.state.explore_pages = pages
-    app.mount(CYTOSCAPE_PATH, OptionalStaticFiles(directory=pages.cytoscape_dir, check_dir=False))
-    app.include_router(router)
-
-
-def _context(request: Request) -> tuple[Runtime, NetworkService, ExplorePages]:
-    runtime: Runtime = request.app.state.runtime
-    return runtime, request.app.state.network_service, request.app.state.explore_pages
+def router(state: AppState, service: NetworkService) -> APIRouter:
+    """cytoscape.js from ``node_modules/``, the two pages and the timeline's data, answered from
+    ``service`` (shared with the network API)."""
+    pages = ExplorePages(service, state.settings.root / CYTOSCAPE_BUILD)
+    found = APIRouter(route_class=TextErrorRoute, tags=["timeline"])
+    found.mount(CYTOSCAPE_PATH, OptionalStaticFiles(directory=pages.cytoscape_dir, check_dir=False))
+    found.add_api_route("/explore/network", pages.network_page, include_in_schema=False)
+    found.add_api_route("/explore/timeline", pages.timeline_page, include_in_schema=False)
+    found.add_api_route(
+        "/explore/timeline.json",
+        pages.timeline_json,
+        summary="Agreements and projects per year and country",
+    )
+    found.add_api_route(
+        "/explore/timeline.csv",
+        pages.timeline_csv,
+        summary="The timeline's numbers as CSV",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    found.add_api_route(
+        "/explore/timeline.svg",
+        pages.timeline_svg,
+        summary="The timeline chart as an SVG image",
+        response_class=Response,
+        responses={200: {"content": {SVG: {}}}},
+    )
+    return found
 
 
 def _page(html: str, **headers: str) -> HTMLResponse:
     base = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"}
     return HTMLResponse(html, headers={**base, **headers})
-
-
-@router.get("/explore/network", include_in_schema=False)
-async def network_page(request: Request) -> HTMLResponse:
-    runtime, _, pages = _context(request)
-    config = {
-        "api": "../network",
-        "idBase": ID_IRI,
-        "idPath": "../id/",
-        "kinds": list(KINDS),
-    }
-    html = pages.templates.get_template("network.html").render(
-        cytoscape=pages.cytoscape_installed,
-        cytoscape_path="../" + CYTOSCAPE_PATH.lstrip("/"),
-        config=config,
-        version=runtime.version,
-    )
-    return _page(html)
-
-
-@router.get("/explore/timeline", include_in_schema=False)
-async def timeline_page(request: Request) -> HTMLResponse:
-    runtime, service, pages = _context(request)
-    timeline = await service.timeline(runtime)
-    html = pages.templates.get_template("timeline.html").render(
-        chart=Markup(render(timeline)),  # noqa: S704 - our own SVG, every text escaped by ElementTree
-        timeline=timeline,
-        twins=TIMELINE_TWINS,
-        version=runtime.version,
-    )
-    links = ", ".join(f'<{name}>; rel="alternate"; type="{kind}"' for name, kind in TIMELINE_TWINS)
-    return _page(html, Link=links)
 
 
 def _data_headers(runtime: Runtime) -> dict[str, str]:
@@ -121,44 +86,73 @@ def _data_headers(runtime: Runtime) -> dict[str, str]:
     }
 
 
-@router.get("/explore/timeline.json", summary="Agreements and projects per year and country")
-async def timeline_json(request: Request) -> JSONResponse:
-    """Per year, kind and country: how many agreements and projects began, with their IRIs;
-    per year and kind, the distinct total (an activity in two countries counts in each
-    country); and how many have no date. ``country`` is ``null`` for activities in no one
-    country. See ``kggraph.network.timeline`` for how years and countries are read."""
-    runtime, service, _ = _context(request)
-    timeline = await service.timeline(runtime)
-    answer = {"version": runtime.version, **timeline.as_json()}
-    return JSONResponse(answer, headers=_data_headers(runtime))
+class ExplorePages:
+    """The explore routes' handlers: the networks and timelines of ``service``, and where
+    cytoscape.js lives."""
 
+    def __init__(self, service: NetworkService, cytoscape_dir: Path) -> None:
+        self._service = service
+        self.cytoscape_dir = cytoscape_dir
 
-@router.get(
-    "/explore/timeline.csv",
-    summary="The timeline's numbers as CSV",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
-)
-async def timeline_csv(request: Request) -> Response:
-    """One row per year, kind and country: ``year,kind,country,country_label,count,activities``
-    (the activities' IRIs, space-separated)."""
-    runtime, service, _ = _context(request)
-    timeline = await service.timeline(runtime)
-    headers = {
-        **_data_headers(runtime),
-        "Content-Disposition": 'attachment; filename="kggraph-timeline.csv"',
-    }
-    return Response(timeline.as_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+    @property
+    def cytoscape_installed(self) -> bool:
+        """Checked on each request, so ``make install`` takes effect without a restart."""
+        return (self.cytoscape_dir / CYTOSCAPE_FILE).is_file()
 
+    async def network_page(self, request: Request) -> HTMLResponse:
+        runtime = state_of(request).runtime
+        config = {
+            "api": "../network",
+            "idBase": ID_IRI,
+            "idPath": "../id/",
+            "kinds": list(KINDS),
+        }
+        html = _ENVIRONMENT.get_template("network.html").render(
+            cytoscape=self.cytoscape_installed,
+            cytoscape_path="../" + CYTOSCAPE_PATH.lstrip("/"),
+            config=config,
+            version=runtime.version,
+        )
+        return _page(html)
 
-@router.get(
-    "/explore/timeline.svg",
-    summary="The timeline chart as an SVG image",
-    response_class=Response,
-    responses={200: {"content": {SVG: {}}}},
-)
-async def timeline_svg(request: Request) -> Response:
-    """The chart of ``/explore/timeline`` alone, to embed or download."""
-    runtime, service, _ = _context(request)
-    timeline = await service.timeline(runtime)
-    return Response(render(timeline), media_type=SVG, headers=_data_headers(runtime))
+    async def timeline_page(self, request: Request) -> HTMLResponse:
+        runtime = state_of(request).runtime
+        timeline = await self._service.timeline(runtime)
+        html = _ENVIRONMENT.get_template("timeline.html").render(
+            chart=Markup(render(timeline)),  # noqa: S704 - our own SVG, every text escaped by ElementTree
+            timeline=timeline,
+            twins=TIMELINE_TWINS,
+            version=runtime.version,
+        )
+        links = ", ".join(
+            f'<{name}>; rel="alternate"; type="{kind}"' for name, kind in TIMELINE_TWINS
+        )
+        return _page(html, Link=links)
+
+    async def timeline_json(self, request: Request) -> JSONResponse:
+        """Per year, kind and country: how many agreements and projects began, with their IRIs;
+        per year and kind, the distinct total (an activity in two countries counts in each
+        country); and how many have no date. ``country`` is ``null`` for activities in no one
+        country. See ``kggraph.network.timeline`` for how years and countries are read."""
+        runtime = state_of(request).runtime
+        timeline = await self._service.timeline(runtime)
+        answer = {"version": runtime.version, **timeline.as_json()}
+        return JSONResponse(answer, headers=_data_headers(runtime))
+
+    async def timeline_csv(self, request: Request) -> Response:
+        """One row per year, kind and country:
+        ``year,kind,country,country_label,count,activities`` (the activities' IRIs,
+        space-separated)."""
+        runtime = state_of(request).runtime
+        timeline = await self._service.timeline(runtime)
+        headers = {
+            **_data_headers(runtime),
+            "Content-Disposition": 'attachment; filename="kggraph-timeline.csv"',
+        }
+        return Response(timeline.as_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+
+    async def timeline_svg(self, request: Request) -> Response:
+        """The chart of ``/explore/timeline`` alone, to embed or download."""
+        runtime = state_of(request).runtime
+        timeline = await self._service.timeline(runtime)
+        return Response(render(timeline), media_type=SVG, headers=_data_headers(runtime))

@@ -12,32 +12,26 @@ install``, the page is a plain form.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from kggraph.canned.catalogue import CannedQuery, read_canned_query
+from kggraph.canned.catalogue import CannedQuery
 from kggraph.core.config import Settings
-from kggraph.core.errors import SourceError
 from kggraph.core.namespaces import PREFIXES, sparql_prologue
 from kggraph.query.negotiate import parse_accept, quality
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.templating import template_environment
 from kggraph.web.runtime import Runtime
 
-log = logging.getLogger(__name__)
-
 YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
 """Where ``npm ci`` puts YASGUI's built files, relative to the project root."""
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 YASGUI_PATH = "/static/yasgui"
 OWN_PATH = "/static/kggraph"
-QUERIES_DIR = "queries"
 ENDPOINT = "sparql"
 """The endpoint, relative to the page (``/`` and ``/sparql`` are both at the root)."""
 
@@ -88,18 +82,24 @@ class QueryPage:
     yasgui_dir: Path
 
     @classmethod
-    def create(cls, settings: Settings) -> QueryPage:
-        templates = template_environment()
-        return cls(
-            templates,
-            _examples(settings.root / QUERIES_DIR),
-            settings.root / YASGUI_BUILD,
-        )
+    def create(cls, settings: Settings, examples: tuple[CannedQuery, ...]) -> QueryPage:
+        return cls(template_environment(), examples, settings.root / YASGUI_BUILD)
 
     @property
     def yasgui_installed(self) -> bool:
         """Checked on each request, so ``make install`` takes effect without a restart."""
         return all((self.yasgui_dir / name).is_file() for name in YASGUI_FILES)
+
+    def response(self, runtime: Runtime) -> HTMLResponse:
+        """The page, in full if YASGUI is installed, else the plain form with a note."""
+        return HTMLResponse(
+            self.render(runtime),
+            headers={
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Vary": "Accept",
+                "Cache-Control": "no-cache",
+            },
+        )
 
     def render(self, runtime: Runtime) -> str:
         default_query = sparql_prologue() + "\n" + DEFAULT_QUERY
@@ -122,32 +122,6 @@ class QueryPage:
             version=runtime.version,
             triples=triples,
         )
-
-
-def query_page(request: Request, runtime: Runtime) -> HTMLResponse:
-    """The page, in full if YASGUI is installed, else the plain form with a note."""
-    page: QueryPage | None = getattr(request.app.state, "query_page", None)
-    if page is None:
-        page = request.app.state.query_page = QueryPage.create(runtime.settings)
-    return HTMLResponse(
-        page.render(runtime),
-        headers={
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-            "Vary": "Accept",
-            "Cache-Control": "no-cache",
-        },
-    )
-
-
-def _examples(folder: Path) -> tuple[CannedQuery, ...]:
-    """The canned queries, skipping (and logging) any whose header does not parse."""
-    found: list[CannedQuery] = []
-    for path in sorted(folder.glob("*.rq")):
-        try:
-            found.append(read_canned_query(path))
-        except SourceError as err:
-            log.warning("the query page leaves out %s: %s", path.name, err)
-    return tuple(found)
 
 
 def _example_json(query: CannedQuery) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from kggraph.web.http.conditional import not_modified, not_modified_response, va
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.responses import error_response
 from kggraph.web.http.site import VARY, Site, html, not_found_page
-from kggraph.web.runtime import Runtime, runtime_of
+from kggraph.web.http.state import state_of
+from kggraph.web.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ async def kind_list(request: Request, runtime: Runtime, site: Site, path: str) -
 
 async def search(request: Request) -> Response:
     """``/search?q=``: resources whose names contain the text, in either language."""
-    runtime = runtime_of(request)
+    runtime = state_of(request).runtime
     site = Site.of(request, runtime)
     text = " ".join(request.query_params.get("q", "").split())
     if len(text) > indexes.MAX_QUERY_LENGTH:

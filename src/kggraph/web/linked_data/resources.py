@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from fastapi import FastAPI
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kggraph.core.errors import KggraphError
 from kggraph.core.formats import BY_NAME, AnswerKind, Format
@@ -37,9 +36,10 @@ from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.responses import error_response, text_error
 from kggraph.web.http.site import VARY, Site, html, not_found_page
+from kggraph.web.http.state import AppState, state_of
 from kggraph.web.linked_data import index_pages
 from kggraph.web.linked_data.moved import moved, moved_answer
-from kggraph.web.runtime import Runtime, runtime_of
+from kggraph.web.runtime import Runtime
 
 HTML = Format("html", "text/html", AnswerKind.GRAPH, ("application/xhtml+xml",), ("html",))
 """The page, as a format that negotiation can choose (it is no SPARQL answer format)."""
@@ -85,20 +85,16 @@ class Asked:
         return ID_PATH.fullmatch(self.name) is not None
 
 
-def routes() -> list[Route]:
-    return [
-        Route("/id/{path:path}", identified, methods=["GET"], name="identified"),
-        Route("/search", index_pages.search, methods=["GET"], name="search"),
-    ]
-
-
-def mount(app: FastAPI) -> None:
-    """Serve the identifiers, the indexes and the search of the graph."""
-    app.router.routes.extend(routes())
+def router(state: AppState) -> APIRouter:
+    """The identifiers, the indexes and the search of the graph."""
+    found = APIRouter()
+    found.add_route("/id/{path:path}", identified, methods=["GET"], name="identified")
+    found.add_route("/search", index_pages.search, methods=["GET"], name="search")
+    return found
 
 
 async def identified(request: Request) -> Response:
-    runtime = runtime_of(request)
+    runtime = state_of(request).runtime
     path: str = request.path_params["path"]
     site = Site.of(request, runtime)
     try:

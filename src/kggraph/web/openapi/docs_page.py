@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from kggraph.core.config import Settings
+from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
-from kggraph.web.openapi import document
 
 SWAGGER_BUILD = Path("node_modules/swagger-ui-dist")
 """Where ``npm ci`` puts Swagger UI's files, relative to the project root."""
@@ -45,29 +44,33 @@ The API description itself is at <a href="{openapi}">{openapi}</a>.</p></body></
 """
 
 
-def mount(app: FastAPI, settings: Settings) -> None:
-    """Serve Swagger UI's files and the ``/docs`` page (create the app with ``docs_url=None``),
-    and the OpenAPI document they show (``kggraph.web.openapi.document``: ``/sparql`` included)."""
-    document.install(app)
-    folder = settings.root / SWAGGER_BUILD
-    app.mount(SWAGGER_PATH, OptionalStaticFiles(directory=folder, check_dir=False))
-    title = f"{app.title} API"
-    openapi = app.openapi_url or "/openapi.json"
+def router(state: AppState) -> APIRouter:
+    """Swagger UI's files and the ``/docs`` page (create the app with ``docs_url=None``). The
+    document they show is ``kggraph.web.openapi.document``'s (``/sparql`` included), which
+    ``kggraph.web.app`` installs on the application."""
+    found = APIRouter()
+    folder = state.settings.root / SWAGGER_BUILD
+    found.mount(SWAGGER_PATH, OptionalStaticFiles(directory=folder, check_dir=False))
+    found.add_api_route(DOCS_PATH, docs, methods=["GET"], include_in_schema=False)
+    return found
 
-    async def docs(request: Request) -> Response:
-        root = request.scope.get("root_path", "")
-        headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"}
-        if not all((folder / name).is_file() for name in SWAGGER_FILES):
-            page = MISSING.format(title=title, openapi=root + openapi)
-            return HTMLResponse(page, status_code=503, headers=headers)
-        html = get_swagger_ui_html(
-            openapi_url=root + openapi,
-            title=title,
-            swagger_js_url=f"{root}{SWAGGER_PATH}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{SWAGGER_PATH}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{SWAGGER_PATH}/favicon-32x32.png",
-        )
-        html.headers.update(headers)
-        return html
 
-    app.add_api_route(DOCS_PATH, docs, methods=["GET"], include_in_schema=False)
+async def docs(request: Request) -> Response:
+    """Swagger UI on the application's OpenAPI document, or a page saying how to install it."""
+    folder = state_of(request).settings.root / SWAGGER_BUILD
+    root = request.scope.get("root_path", "")
+    title = f"{request.app.title} API"
+    openapi = root + (request.app.openapi_url or "/openapi.json")
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"}
+    if not all((folder / name).is_file() for name in SWAGGER_FILES):
+        page = MISSING.format(title=title, openapi=openapi)
+        return HTMLResponse(page, status_code=503, headers=headers)
+    html = get_swagger_ui_html(
+        openapi_url=openapi,
+        title=title,
+        swagger_js_url=f"{root}{SWAGGER_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{SWAGGER_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{SWAGGER_PATH}/favicon-32x32.png",
+    )
+    html.headers.update(headers)
+    return html

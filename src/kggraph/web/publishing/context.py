@@ -1,8 +1,8 @@
 """What the publishing routes share: the current release's files, their pages, and validators.
 
 The ontology, the VoID description, the catalog and the sitemap are read from files of the
-current release, parsed once per release and kept in ``Published`` (one per application, on
-``app.state``: no module-level state), so a request only serialises or renders. Everything
+current release, parsed once per release and kept in ``Published`` (one per application, made by the
+publishing router: no module-level state), so a request only serialises or renders. Everything
 here changes only with a new build, so every answer carries ``Last-Modified`` (the build time
 of the release, from its manifest) and an ``ETag``, and a client that sends either back gets
 ``304 Not Modified``. Documents get weak ETags (a digest of the body, which the gzip middleware
@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ from kggraph.core.errors import ReleaseDamaged
 from kggraph.graph.release import Release
 from kggraph.web.http.conditional import Validators, built_at, not_modified, not_modified_response
 from kggraph.web.http.public_url import public_url
+from kggraph.web.http.state import state_of
 from kggraph.web.http.templating import template_environment
-from kggraph.web.runtime import Runtime, runtime_of
+from kggraph.web.runtime import Runtime
 
 STYLESHEET = "/static/kggraph/publishing.css"
 BODY_ENTRIES = 64
@@ -117,9 +118,8 @@ class Context:
     server: str
 
     @classmethod
-    def of(cls, request: Request) -> Context:
-        runtime = runtime_of(request)
-        published: Published = request.app.state.published
+    def of(cls, request: Request, published: Published) -> Context:
+        runtime = state_of(request).runtime
         return cls(request, runtime, published, public_url(request, runtime))
 
     @property
@@ -146,6 +146,12 @@ class Context:
             **values,
         )
         return page.encode("utf-8")
+
+
+ContextHandler = Callable[[Context], Awaitable[Response]]
+"""A publishing route's handler: it answers a ``Context``."""
+ContextRoute = tuple[str, ContextHandler]
+"""A path and the handler of its ``GET``."""
 
 
 def weak_etag(body: bytes) -> str:

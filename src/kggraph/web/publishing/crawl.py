@@ -15,27 +15,22 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kggraph.core.errors import KggraphError
 from kggraph.core.namespaces import ID_IRI
 from kggraph.graph.release import MERGED
 from kggraph.web.http.conditional import built_at
 from kggraph.web.http.responses import error_response
-from kggraph.web.publishing.context import Context, answer
+from kggraph.web.publishing.context import Context, ContextRoute, answer
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_LIMIT = 50_000
 DISALLOWED = ("/sparql", "/search", "/queries/")
 
 
-def routes() -> list[Route]:
-    return [
-        Route("/robots.txt", robots, methods=["GET"]),
-        Route("/sitemap.xml", sitemap, methods=["GET"]),
-    ]
+def routes() -> list[ContextRoute]:
+    return [("/robots.txt", robots), ("/sitemap.xml", sitemap)]
 
 
 def entity_iris(path: Path) -> tuple[str, ...]:
@@ -53,9 +48,8 @@ def page_of(iri: str, server: str) -> str:
     return f"{server}/id/{quote(iri.removeprefix(ID_IRI), safe='/')}.html"
 
 
-async def robots(request: Request) -> Response:
+async def robots(context: Context) -> Response:
     try:
-        context = Context.of(request)
         lines = ["# kggraph: linked-data pages are welcome; queries are not pages.",
                  "User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED),
                  "Allow: /", "", f"Sitemap: {context.server}/sitemap.xml", ""]  # fmt: skip
@@ -64,9 +58,8 @@ async def robots(request: Request) -> Response:
         return error_response(err)
 
 
-async def sitemap(request: Request) -> Response:
+async def sitemap(context: Context) -> Response:
     try:
-        context = Context.of(request)
         iris: tuple[str, ...] = context.read(MERGED, entity_iris)
         when = built_at(context.runtime)
         lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""

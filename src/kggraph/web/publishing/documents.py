@@ -15,9 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kggraph.core.errors import KggraphError
 from kggraph.core.namespaces import DCAT, DCTERMS, RDFS, VOID, shorten
@@ -34,40 +32,39 @@ from kggraph.dataset.identity import (
 )
 from kggraph.web.http.conditional import built_at
 from kggraph.web.http.responses import error_response
-from kggraph.web.publishing.context import Context
+from kggraph.web.publishing.context import Context, ContextRoute
 from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
 
 SPDX_VALUE = "http://spdx.org/rdf/terms#checksumValue"
 SPDX_CHECKSUM = "http://spdx.org/rdf/terms#checksum"
 
 
-def routes() -> list[Route]:
+def routes() -> list[ContextRoute]:
     return [
-        Route("/.well-known/void", void, methods=["GET"]),
-        Route("/.well-known/void.{ext}", void, methods=["GET"]),
-        Route("/catalog", catalog, methods=["GET"]),
-        Route("/catalog.{ext}", catalog, methods=["GET"]),
+        ("/.well-known/void", void),
+        ("/.well-known/void.{ext}", void),
+        ("/catalog", catalog),
+        ("/catalog.{ext}", catalog),
     ]
 
 
-async def void(request: Request) -> Response:
-    return _serve(request, VOID_FILE, VOID_DOCUMENT, "the VoID description", _void_page)
+async def void(context: Context) -> Response:
+    return _serve(context, VOID_FILE, VOID_DOCUMENT, "the VoID description", _void_page)
 
 
-async def catalog(request: Request) -> Response:
-    return _serve(request, CATALOG_FILE, CATALOG, "the catalog", _catalog_page)
+async def catalog(context: Context) -> Response:
+    return _serve(context, CATALOG_FILE, CATALOG, "the catalog", _catalog_page)
 
 
 def _serve(
-    request: Request,
+    context: Context,
     name: str,
     iri: str,
     what: str,
     page: Callable[[Context, list[ox.Triple]], bytes],
 ) -> Response:
     try:
-        context = Context.of(request)
-        extension = request.path_params.get("ext")
+        extension = context.request.path_params.get("ext")
         fmt = chosen(context, extension, what)
         triples = served_triples(context, name)
 

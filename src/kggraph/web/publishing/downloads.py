@@ -25,9 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from kggraph.core.errors import KggraphError, NotFound
@@ -37,7 +35,7 @@ from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response
 from kggraph.web.http.responses import error_response, text_error
 from kggraph.web.http.transfer import accepts_gzip, read_ranges
-from kggraph.web.publishing.context import LOG, Context, answer, damaged
+from kggraph.web.publishing.context import LOG, Context, ContextRoute, answer, damaged
 from kggraph.web.publishing.rdf_answer import HTML
 
 JSON = Format("json", "application/json", HTML.kind, (), ("json",))
@@ -45,12 +43,12 @@ LISTING = (JSON, HTML)
 SUMS = "SHA256SUMS"
 
 
-def routes() -> list[Route]:
+def routes() -> list[ContextRoute]:
     return [
-        Route("/dumps/", listing, methods=["GET"]),
-        Route("/dumps/index.{ext}", listing, methods=["GET"]),
-        Route(f"/dumps/{SUMS}", sums, methods=["GET"]),
-        Route("/dumps/{name}", dump, methods=["GET"]),
+        ("/dumps/", listing),
+        ("/dumps/index.{ext}", listing),
+        (f"/dumps/{SUMS}", sums),
+        ("/dumps/{name}", dump),
     ]
 
 
@@ -58,12 +56,13 @@ def files_of(context: Context) -> list[Download]:
     return downloads(dict(context.runtime.manifest.get("files", {})))
 
 
-async def listing(request: Request) -> Response:
+async def listing(context: Context) -> Response:
     try:
-        context = Context.of(request)
-        ext = request.path_params.get("ext")
+        ext = context.request.path_params.get("ext")
         if ext is None:
-            fmt = choose(request.headers.get("accept"), LISTING, what="the list of downloads")
+            fmt = choose(
+                context.request.headers.get("accept"), LISTING, what="the list of downloads"
+            )
         elif ext in ("json", "html"):
             fmt = JSON if ext == "json" else HTML
         else:
@@ -114,20 +113,18 @@ def _page(context: Context, entries: list[dict[str, Any]]) -> bytes:
     )
 
 
-async def sums(request: Request) -> Response:
+async def sums(context: Context) -> Response:
     """``<sha256>  <name>`` per file, the format ``sha256sum -c`` checks."""
     try:
-        context = Context.of(request)
         text = "".join(f"{d.sha256}  {d.name}\n" for d in files_of(context))
         return answer(context, text.encode("utf-8"), "text/plain; charset=utf-8")
     except KggraphError as err:
         return error_response(err)
 
 
-async def dump(request: Request) -> Response:
+async def dump(context: Context) -> Response:
     try:
-        context = Context.of(request)
-        return _send(context, request.path_params["name"])
+        return _send(context, context.request.path_params["name"])
     except KggraphError as err:
         return error_response(err)
 

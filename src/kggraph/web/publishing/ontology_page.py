@@ -18,9 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kggraph.core.errors import KggraphError, NotFound
 from kggraph.core.namespaces import BASE_IRI, ONTOLOGY_IRI, PREFIXES, VOCAB_IRI, shorten
@@ -28,17 +26,17 @@ from kggraph.dataset.identity import ONTOLOGY_FILE, location
 from kggraph.dataset.ontology_diagram import diagram
 from kggraph.dataset.ontology_doc import OntologyDoc, Term, read_ontology
 from kggraph.web.http.responses import error_response
-from kggraph.web.publishing.context import Context, answer, triples_of
+from kggraph.web.publishing.context import Context, ContextRoute, answer, triples_of
 from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
 
 SVG = "image/svg+xml"
 
 
-def routes() -> list[Route]:
+def routes() -> list[ContextRoute]:
     return [
-        Route("/ontology", ontology, methods=["GET"]),
-        Route("/ontology.{ext}", ontology, methods=["GET"]),
-        Route("/ontology/{version}", ontology, methods=["GET"]),
+        ("/ontology", ontology),
+        ("/ontology.{ext}", ontology),
+        ("/ontology/{version}", ontology),
     ]
 
 
@@ -47,17 +45,16 @@ def _read(path: Path) -> tuple[list[ox.Triple], OntologyDoc]:
     return triples, read_ontology(triples)
 
 
-async def ontology(request: Request) -> Response:
+async def ontology(context: Context) -> Response:
     try:
-        context = Context.of(request)
         triples, doc = context.read(ONTOLOGY_FILE, _read)
-        asked = request.path_params.get("version")
+        asked = context.request.path_params.get("version")
         if asked is not None and BASE_IRI + "ontology/" + asked != doc.version_iri:
             raise NotFound(
                 f"there is no version {asked!r} of the ontology here; "
                 f"the current version IRI is <{doc.version_iri}>"
             )
-        extension = request.path_params.get("ext")
+        extension = context.request.path_params.get("ext")
         address = location(ONTOLOGY_IRI, context.server)
         if extension == "svg":
             svg = context.body(("ontology-svg",), lambda: diagram(doc).encode("utf-8"))
