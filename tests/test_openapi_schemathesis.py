@@ -5,7 +5,7 @@ generated from the document and sent in process (ASGI, no socket) to the server 
 (``create_server``: the ``/sparql`` fast path, the security headers), on the session's build.
 schemathesis checks each answer: no 5xx, a documented status, media type and headers, valid
 input accepted and invalid input refused. Two checks of our own: every refusal is one line of
-text (``kggraph.web.http.responses``), and the network API refuses a valid request only for a name
+text (``kggraph.web.http.errors``), and the network API refuses a valid request only for a name
 the graph does not know. Bounded and seeded: ``EXAMPLES`` requests per operation,
 ``derandomize``, so a run in CI is the same every time.
 
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = 25
 """Requests per operation, schema-valid and schema-invalid ones mixed."""
 ONE_LINE = re.compile(r"(\d{3}) [A-Za-z][A-Za-z' -]+: [^\n]+\n")
-"""A refusal: ``400 Bad Request: what is wrong``, one line (``kggraph.web.http.responses``)."""
+"""A refusal: ``400 Bad Request: what is wrong``, one line (``kggraph.web.http.errors``)."""
 UNKNOWN_NAME = re.compile(r"no (?:country|sector|agent) is called ('.*'|\".*\")(?:; close|\n)")
 """A refusal for a name the graph does not know; the name is shown as Python writes it."""
 OTHER_REFUSALS = re.compile(

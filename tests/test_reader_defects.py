@@ -25,7 +25,7 @@ from kggraph.publish.build import BuildResult
 from kggraph.query import reader, tokens
 from kggraph.query.reader import check, classify
 from kggraph.web.fastpath import MEMO_BYTES, MEMO_MAX_URL, SparqlFastPath, _HeaderKey
-from kggraph.web.http.responses import remote_failure, status_of
+from kggraph.web.http.errors import remote_failure, status_of
 from kggraph.web.runtime import Runtime
 from tests.conftest import ROOT, Server, start_server, stop_server
 from tests.test_endpoint import CITIES

@@ -31,8 +31,8 @@ from kggraph.web.explore import routes as explore
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.http.budgeting import ClientBudgets
 from kggraph.web.http.client_id import ClientIdentifier
+from kggraph.web.http.errors import error_response, text_error
 from kggraph.web.http.prepared import TRUNCATED_HEADER
-from kggraph.web.http.responses import error_response, text_error
 from kggraph.web.http.security import SecurityHeaders
 from kggraph.web.http.state import AppState
 from kggraph.web.linked_data import resources

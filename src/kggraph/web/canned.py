@@ -32,9 +32,9 @@ from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import negotiate
 from kggraph.query.reader import classify
 from kggraph.web.http.conditional import matches
+from kggraph.web.http.errors import TextErrorRoute
 from kggraph.web.http.prepared import GRAPH_FORMS, TRUNCATED_HEADER, VARY, Prepared, answer_of
 from kggraph.web.http.public_url import public_url
-from kggraph.web.http.responses import TextErrorRoute
 from kggraph.web.http.state import AppState, state_of
 
 PREFIX = "/queries"

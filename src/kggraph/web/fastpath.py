@@ -31,6 +31,7 @@ from kggraph.core.errors import KggraphError, PayloadTooLarge
 from kggraph.core.memo import TextMemo
 from kggraph.query.protocol import QueryRequest, read_query_request
 from kggraph.web.http.conditional import holds, matches
+from kggraph.web.http.errors import error_response
 from kggraph.web.http.prepared import (
     TRUNCATED_HEADER,
     VARY,
@@ -38,7 +39,6 @@ from kggraph.web.http.prepared import (
     answer_of,
     prepare_request,
 )
-from kggraph.web.http.responses import error_response
 from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]

@@ -22,9 +22,9 @@ from kggraph.core.namespaces import BASE_IRI
 from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
+from kggraph.web.http.errors import error_response
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
-from kggraph.web.http.responses import error_response
 from kggraph.web.http.state import AppState, state_of
 
 PREFIX = "graph/"

@@ -21,10 +21,10 @@ from kggraph.query.executor import Answer
 from kggraph.query.negotiate import choose, negotiate
 from kggraph.query.protocol import QueryRequest, read_query_request
 from kggraph.web.http.conditional import holds, matches
+from kggraph.web.http.errors import error_response
 from kggraph.web.http.prepared import TRUNCATED_HEADER, VARY, answer_of, prepare_request
 from kggraph.web.http.public_url import public_url
 from kggraph.web.http.query_editor import prefers_html
-from kggraph.web.http.responses import error_response
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.runtime import Runtime
 

@@ -29,7 +29,7 @@ from kggraph.web.explore.network_json import (
     stats_json,
 )
 from kggraph.web.explore.service import BuiltNetwork, FilterChoice, NetworkService
-from kggraph.web.http.responses import TextErrorRoute
+from kggraph.web.http.errors import TextErrorRoute
 from kggraph.web.http.state import state_of
 from kggraph.web.runtime import Runtime
 

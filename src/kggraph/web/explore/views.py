@@ -23,8 +23,8 @@ from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import KINDS
 from kggraph.web.explore.service import NetworkService
 from kggraph.web.explore.timeline_svg import render
+from kggraph.web.http.errors import TextErrorRoute
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
-from kggraph.web.http.responses import TextErrorRoute
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
 from kggraph.web.http.templating import template_environment

@@ -30,7 +30,7 @@ from kggraph.core.config import Settings
 from kggraph.core.errors import TooManyRequests
 from kggraph.query.executor import Answer, QueryTask
 from kggraph.web.http.client_id import ClientIdentifier
-from kggraph.web.http.responses import text_error
+from kggraph.web.http.errors import text_error
 from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]

@@ -20,8 +20,8 @@ from kggraph.core.language import Text, term_label
 from kggraph.core.namespaces import ID_IRI, PREFIXES, shorten
 from kggraph.pages import indexes
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
+from kggraph.web.http.errors import error_response
 from kggraph.web.http.lookup import fetch
-from kggraph.web.http.responses import error_response
 from kggraph.web.http.site import VARY, Site, html, not_found_page
 from kggraph.web.http.state import state_of
 from kggraph.web.runtime import Runtime

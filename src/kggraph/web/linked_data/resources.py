@@ -32,9 +32,9 @@ from kggraph.pages.describe import description_task, page_task
 from kggraph.pages.model import exists, resource_page
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
+from kggraph.web.http.errors import error_response, text_error
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
-from kggraph.web.http.responses import error_response, text_error
 from kggraph.web.http.site import VARY, Site, html, not_found_page
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.linked_data import index_pages

@@ -3,7 +3,7 @@
 Two changes to what FastAPI writes: ``/sparql``, which is answered in front of the framework
 and so unseen by it, is added (``kggraph.web.openapi.sparql``); and the ``422`` answers FastAPI
 lists for every route with parameters are taken out, because our routes
-(``kggraph.web.http.responses.TextErrorRoute``) answer a parameter that does not validate with
+(``kggraph.web.http.errors.TextErrorRoute``) answer a parameter that does not validate with
 ``400`` and one line of text, which each route documents. The document is made once, on first
 use, as FastAPI does.
 """

@@ -21,7 +21,7 @@ from kggraph.core.errors import KggraphError
 from kggraph.core.namespaces import ID_IRI
 from kggraph.graph.release import MERGED
 from kggraph.web.http.conditional import built_at
-from kggraph.web.http.responses import error_response
+from kggraph.web.http.errors import error_response
 from kggraph.web.publishing.context import Context, ContextRoute, answer
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -31,7 +31,7 @@ from kggraph.dataset.identity import (
     location,
 )
 from kggraph.web.http.conditional import built_at
-from kggraph.web.http.responses import error_response
+from kggraph.web.http.errors import error_response
 from kggraph.web.publishing.context import Context, ContextRoute
 from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
 

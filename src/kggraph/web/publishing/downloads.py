@@ -33,7 +33,7 @@ from kggraph.core.formats import Format
 from kggraph.dataset.identity import CATALOG, Download, downloads, is_dump, location
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response
-from kggraph.web.http.responses import error_response, text_error
+from kggraph.web.http.errors import error_response, text_error
 from kggraph.web.http.transfer import accepts_gzip, read_ranges
 from kggraph.web.publishing.context import LOG, Context, ContextRoute, answer, damaged
 from kggraph.web.publishing.rdf_answer import HTML

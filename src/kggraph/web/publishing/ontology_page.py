@@ -25,7 +25,7 @@ from kggraph.core.namespaces import BASE_IRI, ONTOLOGY_IRI, PREFIXES, VOCAB_IRI,
 from kggraph.dataset.identity import ONTOLOGY_FILE, location
 from kggraph.dataset.ontology_diagram import diagram
 from kggraph.dataset.ontology_doc import OntologyDoc, Term, read_ontology
-from kggraph.web.http.responses import error_response
+from kggraph.web.http.errors import error_response
 from kggraph.web.publishing.context import Context, ContextRoute, answer, triples_of
 from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
 
