@@ -6,17 +6,18 @@ workers and the server can follow a new build without depending on the build cod
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kggraph.core.config import Settings
-from kggraph.core.errors import NotFound
+from kggraph.core.errors import NotFound, ReleaseDamaged
+from kggraph.graph.manifest import Manifest
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
+"""What the build published (``kggraph.graph.manifest.Manifest``), written last."""
 MERGED = "kggraph.nt"
 """The merged graph (distinct triples): the default graph of the endpoint's dataset."""
 NAMED = "kggraph.nq"
@@ -44,6 +45,10 @@ class Release:
     def version(self) -> str:
         """The release folder's name: build time and a hash of the graph, unique per build."""
         return self.path.name
+
+    def read_manifest(self) -> Manifest:
+        """The release's manifest; ``ReleaseDamaged`` if it is missing or not a manifest."""
+        return Manifest.read(self.path / MANIFEST)
 
     def open_store(self) -> ox.Store:
         """An in-memory store of this release: the merged graph as the default graph, and the
@@ -85,13 +90,13 @@ def is_stale(settings: Settings) -> bool:
     """True if there is no current build, it was made by code that wrote another release
     format, or an input file changed after it was made."""
     path = current_release(settings.output_dir)
-    if path is None or not (path / MANIFEST).is_file():
+    if path is None:
         return True
     try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = Release(path).read_manifest()
+    except ReleaseDamaged:
         return True
-    if not isinstance(manifest, dict) or manifest.get("format") != RELEASE_FORMAT:
+    if manifest.format != RELEASE_FORMAT:
         return True
     built = (path / MANIFEST).stat().st_mtime
     return any(p.stat().st_mtime > built for p in input_files(settings))
