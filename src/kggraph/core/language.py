@@ -2,8 +2,20 @@
 
 The graph labels every node in English and Japanese, but not every term it uses: the external
 vocabulary (``ontology/external.ttl``) is labelled in English only, and a node outside the graph
-may have no label at all. So a label is chosen with a fallback: the language asked for, then
-the other of the two, then any other, then the IRI's local name, never nothing.
+may have no label at all. So a label, on a resource page or an index, in the ontology's
+documentation, in the network's answers and exports, is chosen by ``term_label``, by one rule;
+the first of these that exists wins:
+
+1. a label in the language asked for;
+2. for an external term, the project's own word for it in that language (``TERM_NAMES``);
+3. a label in the other page language (``LANGUAGES``: English and Japanese);
+4. a label without a language tag;
+5. a label in any other language, the smallest tag first;
+6. the IRI's local name (``local_name``): never nothing.
+
+Among several labels in one language the smallest is taken, so the choice does not depend on
+the order the graph returned them in. ``pick`` is the same rule without step 2, for texts that
+are not a term's name, such as a comment.
 
 The language comes from a ``?lang=`` switch when the reader used one (it wins: a person chose
 it), else from ``Accept-Language`` (RFC 9110 §12.5.4, q-values honoured), else English.
@@ -92,11 +104,8 @@ def preference(lang: str) -> tuple[str, ...]:
 
 
 def pick(texts: Mapping[str, Sequence[str]], lang: str, *, iri: str = "") -> Text:
-    """The text to show for ``lang`` from texts keyed by language tag, with the fallback above.
-
-    Several texts in one language (should not happen for labels) give the smallest, so the
-    choice does not depend on the order the graph returned them in.
-    """
+    """The text to show for ``lang`` from texts keyed by language tag (``""`` for none): the
+    rule above without its step 2; ``iri``'s local name when there is no text at all."""
     for code in preference(lang):
         found = texts.get(code)
         if found:
@@ -108,7 +117,8 @@ def pick(texts: Mapping[str, Sequence[str]], lang: str, *, iri: str = "") -> Tex
 
 
 def local_name(iri: str) -> str:
-    """What follows the last ``#`` or ``/`` of an IRI (the IRI itself if nothing does)."""
+    """What follows the last ``#`` or ``/`` of an IRI, a trailing ``/`` aside (the IRI itself
+    if nothing does): ``City`` for ``…/ontology#City``, ``dalian`` for ``…/id/city/dalian``."""
     for mark in ("#", "/"):
         head, sep, tail = iri.rstrip("/").rpartition(mark)
         if sep and tail and head:
@@ -142,9 +152,16 @@ the graph has no label in the reader's language."""
 
 
 def term_label(texts: Mapping[str, Sequence[str]], lang: str, iri: str) -> Text:
-    """The label of ``iri`` in ``lang`` from its ``texts`` by language, with ``TERM_NAMES``
-    standing in for an external term's missing label, then ``pick``'s fallback."""
+    """The label of ``iri`` in ``lang`` from its labels by language tag, by the rule above:
+    the one function every label of kggraph comes from."""
     known = TERM_NAMES.get(iri, {})
     if not texts.get(lang) and lang in known:
         return Text(known[lang], lang)
     return pick(texts, lang, iri=iri)
+
+
+def page_labels(texts: Mapping[str, Sequence[str]], iri: str) -> tuple[str, str]:
+    """``iri``'s English and Japanese labels, each by the rule above (the pair the network's
+    agents, activities and places carry)."""
+    english, japanese = (term_label(texts, lang, iri).value for lang in LANGUAGES)
+    return english, japanese

@@ -3,7 +3,8 @@
 The HTML page at the ontology's IRI and its diagram are made from this model, and the model is
 made from the ontology's own triples (``ontology.ttl`` of the release), so the documentation
 cannot say anything the published ontology does not. Each term keeps its local name as the
-anchor of its section, so a term IRI such as ``…/ontology#City`` lands on its entry.
+anchor of its section, so a term IRI such as ``…/ontology#City`` lands on its entry. A term's
+label in a language is chosen as everywhere else (``kggraph.core.language.term_label``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kggraph.core.language import local_name, term_label
 from kggraph.core.namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, VANN, VOCAB_IRI
 
 Texts = tuple[tuple[str, str], ...]
@@ -34,14 +36,6 @@ CHARACTERISTICS = {
     str(OWL.ReflexiveProperty): "reflexive",
     str(OWL.IrreflexiveProperty): "irreflexive",
 }
-
-
-def pick(texts: Texts, lang: str) -> str:
-    """The text in ``lang``, else the first one, else empty."""
-    for code, text in texts:
-        if code == lang:
-            return text
-    return texts[0][1] if texts else ""
 
 
 @dataclass(frozen=True)
@@ -65,10 +59,13 @@ class Term:
     @property
     def name(self) -> str:
         """The local name: the anchor of the term's section (``City`` for ``…#City``)."""
-        return self.iri.removeprefix(VOCAB_IRI)
+        return local_name(self.iri)
 
     def label(self, lang: str) -> str:
-        return pick(self.labels, lang) or self.name
+        by_lang: defaultdict[str, list[str]] = defaultdict(list)
+        for code, text in self.labels:
+            by_lang[code].append(text)
+        return term_label(by_lang, lang, self.iri).value
 
     @property
     def alignments(self) -> tuple[tuple[str, str], ...]:
@@ -190,7 +187,7 @@ def read_ontology(triples: Iterable[ox.Triple], iri: str = ONTOLOGY_IRI) -> Onto
         )
 
     def terms(kind: str) -> tuple[Term, ...]:
-        return tuple(term(node, kind) for node in sorted(set(typed[kind]), key=_local))
+        return tuple(term(node, kind) for node in sorted(set(typed[kind]), key=local_name))
 
     doc = OntologyDoc(
         iri=iri,
@@ -212,7 +209,3 @@ def read_ontology(triples: Iterable[ox.Triple], iri: str = ONTOLOGY_IRI) -> Onto
     )
     doc._by_iri.update({t.iri: t for t in doc.terms})
     return doc
-
-
-def _local(iri: str) -> str:
-    return iri.removeprefix(VOCAB_IRI)

@@ -9,7 +9,7 @@ joins the network without a code change. ``kggraph.network.graph`` turns these f
 
 Years are calendar years read from the ISO values; a fiscal year counts as the calendar year
 it starts in (FY2016 = 2016), and a duration of *n* years runs from the start year to
-start + *n* - 1.
+start + *n* - 1. Labels follow ``kggraph.core.language.term_label`` in each language.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kggraph.core.errors import QueryError
+from kggraph.core.language import local_name, page_labels, term_label
 from kggraph.core.namespaces import KG, sparql_prologue
 from kggraph.graph.store import GraphStore
 
@@ -297,8 +298,7 @@ def _terms(rows: Sequence[Row]) -> dict[str, tuple[str, Term]]:
     terms: dict[str, tuple[str, Term]] = {}
     for row in sorted(rows, key=lambda r: sorted(r.items())):
         iri = row["term"]
-        label = row.get("label", iri)
-        term = Term(iri, label, row.get("labelJa", label), tuple(sorted(broader.get(iri, ()))))
+        term = Term(iri, *labels_of(row, iri), tuple(sorted(broader.get(iri, ()))))
         terms.setdefault(iri, (row["class"], term))
     return terms
 
@@ -313,13 +313,13 @@ def _agents(found: Mapping[str, Sequence[Row]]) -> dict[str, Agent]:
         iri = row["agent"]
         if iri in agents:
             continue
-        label = row.get("label", iri)
+        label, label_ja = labels_of(row, iri)
         founded = row.get("founded")
         agents[iri] = Agent(
             iri=iri,
             label=label,
-            label_ja=row.get("labelJa", label),
-            kind=row.get("classLabel", row["class"]),
+            label_ja=label_ja,
+            kind=_class_label(row),
             kind_iri=row["class"],
             countries=_countries_of(iri, own, parents),
             parent=parents.get(iri),
@@ -349,7 +349,7 @@ def _activities(
     roles: dict[str, set[Role]] = defaultdict(set)
     kinds: dict[str, str] = {}
     for row in found["roles"]:
-        roles[row["activity"]].add(Role(row["agent"], _local_name(row["role"])))
+        roles[row["activity"]].add(Role(row["agent"], local_name(row["role"])))
         kinds[row["activity"]] = row["kind"]
     info = {r["activity"]: r for r in sorted(found["activities"], key=str)}
     dates: dict[str, list[Row]] = defaultdict(list)
@@ -367,12 +367,12 @@ def _activities(
         countries = (
             places.get(iri, set()) if iri in located else _agent_countries(own_roles, agents)
         )
-        label = row.get("label", iri)
+        label, label_ja = labels_of(row, iri)
         activities.append(
             Activity(
                 iri=iri,
                 label=label,
-                label_ja=row.get("labelJa", label),
+                label_ja=label_ja,
                 kind=kinds[iri],
                 type_label=row.get("typeLabel") or row.get("classLabel", kinds[iri]),
                 roles=own_roles,
@@ -439,5 +439,14 @@ def _bare_memberships(rows: Sequence[Row], agents: Mapping[str, Agent]) -> tuple
     return tuple(found)
 
 
-def _local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri)[-1]
+def labels_of(row: Row, iri: str) -> tuple[str, str]:
+    """The English and Japanese labels of ``iri`` from a row's ``label`` (``@en``) and
+    ``labelJa`` (``@ja``), each with the fallback of ``kggraph.core.language``."""
+    texts = {lang: [row[key]] for lang, key in (("en", "label"), ("ja", "labelJa")) if key in row}
+    return page_labels(texts, iri)
+
+
+def _class_label(row: Row) -> str:
+    """The English label of an agent's class (``classLabel``), by the same rule."""
+    texts = {"en": [row["classLabel"]]} if "classLabel" in row else {}
+    return term_label(texts, "en", row["class"]).value

@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Callable, Mapping
 
 from kggraph.core.errors import NotFound
+from kggraph.core.language import local_name
 from kggraph.core.namespaces import ID_IRI
 
 SUGGESTIONS = 8
@@ -22,7 +23,8 @@ SUGGESTIONS = 8
 
 
 def resolve(name: str, candidates: Mapping[str, tuple[str, ...]], what: str) -> str:
-    """The one IRI of ``candidates`` (IRI → names) that ``name`` stands for."""
+    """The one IRI of ``candidates`` that ``name`` stands for. ``candidates`` maps an IRI to
+    the names it goes by, its English label first (which a listing shows)."""
     text = name.strip()
     key = text.casefold()
     tiers: tuple[Callable[[str, tuple[str, ...]], bool], ...] = (
@@ -56,8 +58,10 @@ def _listing(iris: list[str], candidates: Mapping[str, tuple[str, ...]]) -> str:
 
 
 def _label(iri: str, candidates: Mapping[str, tuple[str, ...]]) -> str:
+    """Its label, chosen when the facts were read (``kggraph.core.language.term_label``);
+    the local name for an IRI with no names at all, as that rule ends."""
     names = candidates.get(iri, ())
-    return names[0] if names else iri
+    return names[0] if names else local_name(iri)
 
 
 def _close_matches(key: str, candidates: Mapping[str, tuple[str, ...]]) -> list[str]:

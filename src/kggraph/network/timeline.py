@@ -30,6 +30,7 @@ from functools import cached_property
 from typing import Any
 
 from kggraph.core.namespaces import ID_IRI, sparql_prologue
+from kggraph.network.facts import labels_of
 
 KINDS = ("agreement", "project")
 HOME_COUNTRY = ID_IRI + "country/japan"
@@ -237,10 +238,9 @@ def timeline_from_rows(rows: Mapping[str, Sequence[Row]]) -> Timeline:
             years[row["activity"]].add(int(match.group(1)))
     activities = tuple(
         Dated(
-            iri=iri,
-            kind=row["kind"],
-            label=row.get("label", iri),
-            label_ja=row.get("labelJa", row.get("label", iri)),
+            iri,
+            row["kind"],
+            *labels_of(row, iri),
             year=min(years[iri]) if years[iri] else None,
             countries=_abroad(placed[iri] if iri in located else agent_placed[iri]),
         )
@@ -256,8 +256,7 @@ def _countries(rows: Sequence[Row], countries: dict[str, Country]) -> dict[str, 
         if "country" in row:
             iri = row["country"]
             found[row["activity"]].add(iri)
-            label = row.get("label", iri)
-            countries.setdefault(iri, Country(iri, label, row.get("labelJa", label)))
+            countries.setdefault(iri, Country(iri, *labels_of(row, iri)))
     return found
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kggraph.core.language import Text, pick
+from kggraph.core.language import Text, pick, term_label
 from kggraph.core.namespaces import KG, RDF, RDFS
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -57,7 +57,7 @@ def editorial(triples: Iterable[ox.Triple], lang: str) -> dict[Key, Added]:
         found[key] = Added(
             statement=node,
             reason=reasons[0],
-            label=pick(_texts(reason.get(str(RDFS.label), ())), lang, iri=reasons[0]),
+            label=term_label(_texts(reason.get(str(RDFS.label), ())), lang, reasons[0]),
             comment=_comment(reason.get(str(RDFS.comment), ()), lang),
         )
     return found
