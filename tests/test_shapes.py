@@ -8,6 +8,14 @@ give no result at all, not even a warning. Each graph is validated together with
 hierarchy of ``ontology/*.ttl`` (the build validates ontology and data as one graph), so the
 targets reach subclass instances through ``rdfs:subClassOf`` without inference.
 
+The fixtures of a kind are validated in one run, not one run each (a run costs about a second
+however small its graph): each fixture's ``kgid:`` nodes are first moved to a namespace of its
+own (``kgid:<fixture>/…``), so that fixtures which reuse node names (``kgid:source/example``)
+stay apart, and every result is the result of the one fixture that holds its focus node. The
+shapes look at a focus node and its neighbours only (no constraint compares nodes across the
+graph), and ``test_every_result_belongs_to_one_fixture`` fails if a result could not be told
+apart.
+
 pySHACL runs each SHACL-SPARQL constraint once per focus node and rdflib parses the query text
 again on every call (about a quarter of a second for the era check), so the graph validated
 here parses each distinct query once (``kggraph.validation.shapes.PreparedQueryGraph``, what the
@@ -28,7 +36,7 @@ from rdflib.term import Node
 
 from kggraph.core import eras
 from kggraph.core.errors import EraDateError
-from kggraph.core.namespaces import KG, KGID, KGSH, RDF, RDFS, SH, XSD, shorten
+from kggraph.core.namespaces import ID_IRI, KG, KGID, KGSH, RDF, RDFS, SH, XSD, shorten
 from kggraph.validation.shapes import PreparedQueryGraph, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +144,45 @@ def _expectations(path: Path) -> list[Expectation]:
     ]
 
 
+@dataclass(frozen=True)
+class Fixture:
+    """A fixture graph with its ``kgid:`` nodes moved to ``kgid:<name>/…``, the focus nodes it
+    expects moved likewise, and every node it holds (IRIs and blank nodes), shortened as
+    findings name them."""
+
+    name: str
+    graph: rdflib.Graph
+    expected: tuple[Expectation, ...]
+    nodes: frozenset[str]
+
+    def findings(self, report: Report) -> list[Finding]:
+        return [f for f in report.findings if f.focus in self.nodes]
+
+
+def _moved(node: Node, name: str) -> Node:
+    if isinstance(node, rdflib.URIRef) and str(node).startswith(ID_IRI):
+        return rdflib.URIRef(f"{ID_IRI}{name}/{str(node).removeprefix(ID_IRI)}")
+    return node
+
+
+def _fixture(path: Path) -> Fixture:
+    name = path.stem
+    graph = rdflib.Graph()
+    for s, p, o in _parse(path):
+        graph.add((_moved(s, name), p, _moved(o, name)))
+    expected = []
+    for want in _expectations(path):
+        assert want.focus.startswith("kgid:"), f"{path.name}: expect a kgid: focus node"
+        expected.append(Expectation(want.shape, f"kgid:{name}/{want.focus[5:]}", want.path))
+    own = {
+        n
+        for triple in graph
+        for n in (triple[0], triple[2])
+        if isinstance(n, rdflib.BNode) or str(n).startswith(f"{ID_IRI}{name}/")
+    }
+    return Fixture(name, graph, tuple(expected), frozenset(str(_short(n)) for n in own))
+
+
 def _declared_severity(shapes: rdflib.Graph, shape: str) -> str:
     iri = rdflib.URIRef(str(KGSH) + shape.removeprefix("kgsh:"))
     owners = [iri, *shapes.subjects(SH.sparql, iri)]
@@ -184,15 +231,39 @@ def test_there_are_fixtures_of_both_kinds() -> None:
     assert VALID
 
 
+@pytest.fixture(scope="module")
+def invalid() -> dict[str, Fixture]:
+    return {path.stem: _fixture(path) for path in INVALID}
+
+
+@pytest.fixture(scope="module")
+def valid() -> dict[str, Fixture]:
+    return {path.stem: _fixture(path) for path in VALID}
+
+
+@pytest.fixture(scope="module")
+def invalid_report(
+    invalid: dict[str, Fixture], shapes: rdflib.Graph, ontology: rdflib.Graph
+) -> Report:
+    """Every invalid fixture, validated in one run."""
+    return _validate(shapes, ontology, *(f.graph for f in invalid.values()))
+
+
+@pytest.fixture(scope="module")
+def valid_report(valid: dict[str, Fixture], shapes: rdflib.Graph, ontology: rdflib.Graph) -> Report:
+    """Every valid fixture, validated in one run."""
+    return _validate(shapes, ontology, *(f.graph for f in valid.values()))
+
+
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_breaks_exactly_its_rule(
-    path: Path, shapes: rdflib.Graph, ontology: rdflib.Graph
+    path: Path, invalid: dict[str, Fixture], invalid_report: Report, shapes: rdflib.Graph
 ) -> None:
-    expected = _expectations(path)
+    fixture = invalid[path.stem]
+    expected = fixture.expected
     assert expected, f"{path.name} has no '# expect: <shape> <focus> [<path>]' header line"
-    fixture = _parse(path)
-    report = _validate(shapes, ontology, fixture)
-    assert not report.conforms, f"{path.name} conforms but should break {expected}"
+    report = Report(False, tuple(fixture.findings(invalid_report)))
+    assert report.findings, f"{path.name} conforms but should break {expected}"
     for want in expected:
         hits = [
             f
@@ -201,7 +272,7 @@ def test_invalid_fixture_breaks_exactly_its_rule(
         ]
         assert hits, f"no result of {want} in:\n{report.text()}"
         assert {f.severity for f in hits} == {_declared_severity(shapes, want.shape)}
-    mine = _mentioned(fixture)
+    mine = _mentioned(fixture.graph)
     unexpected = [
         f
         for f in report.findings
@@ -214,11 +285,29 @@ def test_invalid_fixture_breaks_exactly_its_rule(
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
 def test_valid_fixture_conforms_without_warnings(
-    path: Path, shapes: rdflib.Graph, ontology: rdflib.Graph
+    path: Path, valid: dict[str, Fixture], valid_report: Report
 ) -> None:
-    report = _validate(shapes, ontology, _parse(path))
-    assert report.conforms, report.text()
-    assert not report.findings, report.text()
+    fixture = valid[path.stem]
+    assert fixture.nodes, f"{path.name} holds no node of its own"
+    assert not fixture.findings(valid_report), valid_report.text()
+
+
+def test_every_result_belongs_to_one_fixture(
+    invalid: dict[str, Fixture],
+    valid: dict[str, Fixture],
+    invalid_report: Report,
+    valid_report: Report,
+) -> None:
+    """Fixtures validated together keep apart: no two hold the same node, and every result is
+    about a node of one of them (a result about a shared node would be any fixture's)."""
+    for fixtures, report in ((invalid, invalid_report), (valid, valid_report)):
+        owners: dict[str, str] = {}
+        for fixture in fixtures.values():
+            for node in fixture.nodes:
+                assert owners.setdefault(node, fixture.name) == fixture.name, node
+        stray = [f for f in report.findings if f.focus not in owners]
+        assert not stray, "results about no fixture's own node:\n" + "\n".join(map(str, stray))
+    assert valid_report.conforms, valid_report.text()
 
 
 def test_every_shape_has_an_invalid_fixture(shapes: rdflib.Graph) -> None:
