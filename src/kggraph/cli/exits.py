@@ -61,13 +61,13 @@ HELP = {
     ExitCode.OK: "success",
     ExitCode.NOT_CONFORMANT: "the graph does not conform to the shapes (a table lists each "
     "finding: focus node and its label, path and value, message, and the data file it is in)",
-    ExitCode.BAD_INPUT: "bad input, found before any query is sent or anything written: a file "
+    ExitCode.BAD_INPUT: "bad input, found by kggraph itself before it writes anything: a file "
     "that does not parse (with file:line:col), a missing folder, no build yet, a bad setting, "
     "option, name or parameter",
     ExitCode.NOT_WRITTEN: "the output could not be written (a full disk, no permission): a "
     "release, an export, the README's summary; what was there before stays",
-    ExitCode.QUERY_FAILED: "the query failed where it ran: the endpoint refused it (its "
-    "message is printed), failed, ran out of time or could not be reached",
+    ExitCode.QUERY_FAILED: "the query failed where it ran: the endpoint (or the release's own "
+    "store) refused it (its message is printed), failed, ran out of time or could not be reached",
 }
 
 CODES: dict[type[KggraphError], ExitCode] = {
