@@ -1,4 +1,5 @@
-"""The ``kggraph`` command: build and validate the graph, with progress and readable reports.
+"""The ``kggraph`` command: ``build``, ``validate``, ``serve``, ``query``, ``summary`` and
+``version`` (``network`` is ``kggraph.cli.network``), with progress and readable reports.
 
 Every command ends in ``kggraph.cli.exits``: an error gets the exit code of its kind there.
 """

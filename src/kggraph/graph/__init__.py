@@ -1,2 +1,2 @@
 """The graph itself: reading the source files into a store, derived triples, and the published
-release."""
+release with its manifest."""

@@ -1,2 +1,2 @@
-"""The organisation network: facts read from the graph, the network, its analyses, exports and
-timeline."""
+"""The organisation network: facts read from the graph, the network and its filter, analyses,
+names resolved to IRIs, exports and the timeline."""
