@@ -38,7 +38,7 @@ from kggraph.network.analysis import (
     summarise,
 )
 from kggraph.network.export import export
-from kggraph.network.filters import NetworkFilter
+from kggraph.network.filters import KINDS, NetworkFilter
 from kggraph.network.graph import Edge, Network, open_network, resolve_agent
 
 
@@ -82,7 +82,7 @@ Sector = Annotated[
 ]
 Kinds = Annotated[
     list[str] | None,
-    typer.Option("--kind", help="Edge kinds: agreement, project, programme, membership."),
+    typer.Option("--kind", help=f"Edge kinds (repeatable; all by default): {', '.join(KINDS)}."),
 ]
 IncludeUndated = Annotated[
     bool,
