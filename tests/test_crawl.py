@@ -6,7 +6,6 @@ store by SPARQL.
 
 from __future__ import annotations
 
-import datetime as dt
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -68,7 +67,7 @@ def test_sitemap_is_valid_xml_listing_exactly_the_entity_pages(
     locations = [u.findtext(SITEMAP + "loc") for u in urls]
     assert len(locations) == len(set(locations))
     assert set(locations) == entity_pages
-    built_day = dt.date.fromisoformat(str(built.manifest["built_at"])[:10])
+    built_day = built.manifest.built_at.date()
     assert {u.findtext(SITEMAP + "lastmod") for u in urls} == {built_day.isoformat()}
     assert all(child.tag == SITEMAP + "url" for child in root)
 

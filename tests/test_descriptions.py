@@ -38,7 +38,7 @@ def test_the_manifest_lists_the_descriptions(built: BuildResult) -> None:
 
 
 def test_descriptions_have_no_blank_nodes_and_no_build_time(built: BuildResult) -> None:
-    stamp = str(built.manifest["built_at"])
+    stamp = str(built.manifest.as_json()["built_at"])
     for name in DESCRIPTIONS:
         text = (built.release / name).read_text(encoding="utf-8")
         assert stamp not in text and built.release.name not in text, name

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kggraph.core.errors import BuildError
+from kggraph.graph.manifest import Manifest, TripleCounts
 from kggraph.publish.summary import END, START, render, replace_block
 
-MANIFEST = {
-    "triples": {"total": 12, "data": 6, "editorial": 2, "ontology": 3, "derived": 1},
-    "classes": {"kg:City": 2, "kg:Agreement": 5, "owl:Class": 40, "kg:Country": 2},
-}
+MANIFEST = Manifest(
+    name="kggraph",
+    version="0.0.0",
+    format=2,
+    built_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    triples=TripleCounts(12, {"data": 6, "editorial": 2, "ontology": 3, "derived": 1}),
+    classes={"kg:City": 2, "kg:Agreement": 5, "owl:Class": 40, "kg:Country": 2},
+    fiscal_years_derived=0,
+    violations=0,
+    warnings=0,
+    sources=(),
+    graphs={},
+    files=(),
+)
 
 
 def test_render_lists_own_classes_most_numerous_first() -> None:

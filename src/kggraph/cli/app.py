@@ -28,10 +28,11 @@ from kggraph.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from kggraph.graph.manifest import Manifest
 from kggraph.graph.release import is_stale, require_current
 from kggraph.publish.build import BuildResult, Step, build, check
-from kggraph.publish.promote import CURRENT, current_release
-from kggraph.publish.summary import read_manifest, render, replace_block
+from kggraph.publish.promote import current_release
+from kggraph.publish.summary import render, replace_block
 from kggraph.query.client import OUTPUTS, ClientAnswer, ask, read_query
 from kggraph.validation.shapes import ValidationReport
 
@@ -122,17 +123,15 @@ def print_report(report: ValidationReport, console: Console) -> None:
 def print_summary(result: BuildResult, console: Console) -> None:
     """Print what was published: counts per class and the files with their sizes."""
     manifest = result.manifest
-    triples = manifest["triples"]
-    assert isinstance(triples, dict)  # noqa: S101 - shape of our own manifest
-    console.print(f"[bold]Published[/] {result.release}  ({triples['total']} triples)")
+    console.print(f"[bold]Published[/] {result.release}  ({manifest.triples.total} triples)")
     classes = Table("class", "instances", title="Instances per class")
-    for name, count in dict(manifest["classes"]).items():  # type: ignore[call-overload]
+    for name, count in manifest.classes.items():
         if name.startswith("kg:"):
             classes.add_row(name, str(count))
     console.print(classes)
     files = Table("file", "bytes", "sha256", title="Files")
-    for name, info in dict(manifest["files"]).items():  # type: ignore[call-overload]
-        files.add_row(name, str(info["bytes"]), info["sha256"][:16] + "…")
+    for listed in manifest.files:
+        files.add_row(listed.name, str(listed.bytes), listed.sha256[:16] + "…")
     console.print(files)
 
 
@@ -173,8 +172,7 @@ def summary_command(
     """Print what is in the published graph (Markdown), or write it into the README."""
     settings = _settings(root=root, output=output)
     with exit_on_error():
-        require_current(settings.output_dir)
-        manifest = read_manifest(settings.output_dir / CURRENT / "manifest.json")
+        manifest = require_current(settings.output_dir).read_manifest()
         if readme is None:
             typer.echo(render(manifest))
             return
@@ -182,7 +180,7 @@ def summary_command(
     typer.echo(f"Updated the summary in {readme}")
 
 
-def write_summary(readme: Path, manifest: dict[str, object]) -> None:
+def write_summary(readme: Path, manifest: Manifest) -> None:
     """Rewrite the summary block of ``readme``: one that cannot be read is bad input, one that
     cannot be written (or has no block to rewrite) is output not written."""
     try:

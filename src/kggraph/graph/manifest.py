@@ -79,6 +79,10 @@ class Manifest:
     files: tuple[ReleaseFile, ...]
     """The files of the release, the manifest aside."""
 
+    def __post_init__(self) -> None:
+        if self.built_at.utcoffset() is None:
+            raise ValueError("a manifest's build time needs its offset from UTC")
+
     @classmethod
     def read(cls, path: Path) -> Manifest:
         """The manifest at ``path``; ``ReleaseDamaged`` if it is missing or not a manifest."""

@@ -22,7 +22,8 @@ from kggraph.core.formats import BY_NAME
 from kggraph.core.namespaces import RDF, shorten
 from kggraph.graph.derive import add_fiscal_years
 from kggraph.graph.loader import SourceFile, load_sources
-from kggraph.graph.release import RELEASE_FORMAT
+from kggraph.graph.manifest import Manifest, ReleaseFile, SourceCount, TripleCounts
+from kggraph.graph.release import MANIFEST, RELEASE_FORMAT
 from kggraph.graph.store import (
     OxigraphStore,
     distinct_triples,
@@ -30,7 +31,7 @@ from kggraph.graph.store import (
     sorted_ntriples,
     to_rdflib,
 )
-from kggraph.publish.dumps import DumpFile, write_dumps, write_json
+from kggraph.publish.dumps import write_dumps
 from kggraph.publish.promote import promote, staging
 from kggraph.publish.self_description import write_descriptions
 from kggraph.validation.editorial import check_editorial
@@ -38,7 +39,6 @@ from kggraph.validation.redirects import COLUMNS, check_redirects, read_redirect
 from kggraph.validation.redirects import FILE as REDIRECTS
 from kggraph.validation.shapes import ValidationReport, validate_store
 
-MANIFEST = "manifest.json"
 TSV = BY_NAME["tsv"].content_type
 """The media type of the redirects table as the manifest lists it (tab-separated, UTF-8)."""
 
@@ -61,7 +61,7 @@ class BuildResult:
     """A published build: its folder, its manifest, and the validation report (warnings)."""
 
     release: Path
-    manifest: dict[str, object]
+    manifest: Manifest
     report: ValidationReport
 
 
@@ -104,42 +104,38 @@ def build(
         files += _copy_redirects(settings, folder)
         files += write_descriptions(folder, checked.store, triples, files)
         manifest = _manifest(checked, triples, files, built_at)
-        write_json(folder / MANIFEST, manifest)
+        (folder / MANIFEST).write_bytes(manifest.to_json().encode("utf-8"))
         on_step("publish")
         release_id = f"{built_at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(ntriples).hexdigest()[:8]}"
         release = promote(folder, settings.output_dir, release_id, keep=settings.keep_releases)
     return BuildResult(release=release, manifest=manifest, report=checked.report)
 
 
-def _copy_redirects(settings: Settings, folder: Path) -> list[DumpFile]:
+def _copy_redirects(settings: Settings, folder: Path) -> list[ReleaseFile]:
     """The redirects table, as the server reads it; a header alone when ``data/`` has none."""
     source = settings.data_dir / REDIRECTS
     data = source.read_bytes() if source.is_file() else ("\t".join(COLUMNS) + "\n").encode()
     (folder / REDIRECTS).write_bytes(data)
-    return [DumpFile(REDIRECTS, len(data), hashlib.sha256(data).hexdigest(), TSV)]
+    return [ReleaseFile(REDIRECTS, len(data), hashlib.sha256(data).hexdigest(), TSV)]
 
 
 def _manifest(
-    checked: Checked, triples: set[ox.Triple], files: list[DumpFile], built_at: datetime
-) -> dict[str, object]:
-    return {
-        "name": "kggraph",
-        "version": __version__,
-        "format": RELEASE_FORMAT,
-        "built_at": built_at.isoformat().replace("+00:00", "Z"),
-        "triples": {"total": len(triples), **_triples_by_role(checked)},
-        "classes": _class_counts(triples),
-        "fiscal_years_derived": checked.fiscal_years,
-        "validation": {
-            "violations": len(checked.report.violations),
-            "warnings": len(checked.report.warnings),
-        },
-        "sources": [
-            {"path": s.name, "role": s.role, "triples": s.triples} for s in checked.sources
-        ],
-        "graphs": _graph_sizes(checked),
-        "files": {f.name: f.as_json() for f in files},
-    }
+    checked: Checked, triples: set[ox.Triple], files: list[ReleaseFile], built_at: datetime
+) -> Manifest:
+    return Manifest(
+        name="kggraph",
+        version=__version__,
+        format=RELEASE_FORMAT,
+        built_at=built_at,
+        triples=TripleCounts(len(triples), _triples_by_role(checked)),
+        classes=_class_counts(triples),
+        fiscal_years_derived=checked.fiscal_years,
+        violations=len(checked.report.violations),
+        warnings=len(checked.report.warnings),
+        sources=tuple(SourceCount(s.name, s.role, s.triples) for s in checked.sources),
+        graphs=_graph_sizes(checked),
+        files=tuple(files),
+    )
 
 
 def _graph_sizes(checked: Checked) -> dict[str, int]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
@@ -19,21 +17,9 @@ import rdflib
 from kggraph.core.formats import GZIP_MEDIA_TYPE
 from kggraph.core.namespaces import PREFIXES
 from kggraph.dataset.identity import DUMP_FORMATS
+from kggraph.graph.manifest import ReleaseFile
 
 STEM = "kggraph"
-
-
-@dataclass(frozen=True)
-class DumpFile:
-    """One written file: its name, size, checksum and media type."""
-
-    name: str
-    bytes: int
-    sha256: str
-    media_type: str
-
-    def as_json(self) -> dict[str, object]:
-        return {"bytes": self.bytes, "sha256": self.sha256, "media_type": self.media_type}
 
 
 def turtle(graph: rdflib.Graph) -> bytes:
@@ -56,7 +42,7 @@ def deterministic_gzip(data: bytes) -> bytes:
 
 def write_dumps(
     folder: Path, ntriples: bytes, graph: rdflib.Graph, *, nquads: bytes
-) -> list[DumpFile]:
+) -> list[ReleaseFile]:
     """Write every dump and its gzip into ``folder``; return what was written."""
     contents = {
         "n-triples": ntriples,
@@ -72,15 +58,9 @@ def write_dumps(
     return written
 
 
-def write_json(path: Path, document: dict[str, object]) -> DumpFile:
-    """Write a JSON document (UTF-8, sorted keys, trailing newline)."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    return _write(path, text.encode("utf-8"), "application/json")
-
-
-def _write(path: Path, data: bytes, media_type: str) -> DumpFile:
+def _write(path: Path, data: bytes, media_type: str) -> ReleaseFile:
     path.write_bytes(data)
-    return DumpFile(path.name, len(data), hashlib.sha256(data).hexdigest(), media_type)
+    return ReleaseFile(path.name, len(data), hashlib.sha256(data).hexdigest(), media_type)
 
 
 def _bind_prefixes(graph: rdflib.Graph) -> None:

@@ -37,14 +37,14 @@ from kggraph.dataset.identity import (
 )
 from kggraph.dataset.statistics import facts_of
 from kggraph.dataset.void import void_triples
+from kggraph.graph.manifest import ReleaseFile
 from kggraph.graph.store import EDITORIAL_GRAPH, GraphStore
-from kggraph.publish.dumps import DumpFile
 from kggraph.query.run import as_bytes
 
 
 def write_descriptions(
-    folder: Path, store: GraphStore, triples: set[ox.Triple], dumps: Sequence[DumpFile]
-) -> list[DumpFile]:
+    folder: Path, store: GraphStore, triples: set[ox.Triple], dumps: Sequence[ReleaseFile]
+) -> list[ReleaseFile]:
     """Write ``ontology.ttl``, ``void.ttl`` and ``catalog.ttl`` into ``folder``."""
     facts = facts_of(triples)
     files = [Download(d.name, d.bytes, d.sha256) for d in dumps if is_dump(d.name)]
@@ -60,7 +60,7 @@ def write_descriptions(
         data = turtle(content, prefixes)
         (folder / name).write_bytes(data)
         digest = hashlib.sha256(data).hexdigest()
-        written.append(DumpFile(name, len(data), digest, BY_NAME["turtle"].media_type))
+        written.append(ReleaseFile(name, len(data), digest, BY_NAME["turtle"].media_type))
     return written
 
 
