@@ -10,8 +10,8 @@ query workers). It is always stopped, on errors and on Ctrl-C too. Its output go
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -26,10 +26,16 @@ from pathlib import Path
 
 import httpx
 
+from kggraph import __version__
+from kggraph.core.formats import BY_NAME
+from kggraph.graph.manifest import Manifest, ReleaseFile, SourceCount, TripleCounts
+from kggraph.graph.release import MANIFEST, MERGED, RELEASE_FORMAT
+
 HOST = "127.0.0.1"
 PROBE = "ASK { ?s ?p ?o }"
 LOAD_TIMEOUT = 900.0
 """Seconds oxigraph may take to take in the data file."""
+N_TRIPLES = BY_NAME["n-triples"].media_type
 OURS_ENV = {
     "KGGRAPH_QUERY_TIMEOUT": "60",
     "KGGRAPH_MAX_ROWS": "1000000",
@@ -114,26 +120,47 @@ def ours_available() -> str | None:
 
 def publish(data: Path, out: Path) -> Path:
     """A release folder ``out/releases/bench-<hash>`` holding ``data``, made ``out/current``."""
-    digest = hashlib.sha256()
+    digest, triples = hashlib.sha256(), 0
     with data.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
+        for line in stream:
+            digest.update(line)
+            if line.strip() and not line.startswith(b"#"):
+                triples += 1
     version = f"bench-{digest.hexdigest()[:12]}"
     release = out / "releases" / version
     release.mkdir(parents=True, exist_ok=True)
-    target = release / "kggraph.nt"
+    target = release / MERGED
     if not target.exists():
         try:
             os.link(data, target)
         except OSError:
             shutil.copyfile(data, target)
-    manifest = {"version": version, "source": str(data)}
-    (release / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    listed = ReleaseFile(MERGED, data.stat().st_size, digest.hexdigest(), N_TRIPLES)
+    (release / MANIFEST).write_text(_manifest(data, triples, listed).to_json(), "utf-8")
     current = out / "current"
     if current.is_symlink() or current.exists():
         current.unlink()
     current.symlink_to(Path("releases") / version)
     return release
+
+
+def _manifest(data: Path, triples: int, listed: ReleaseFile) -> Manifest:
+    """The manifest of a release of one N-Triples file, as ``kggraph serve`` reads it: the
+    benchmark data is no build of the project, so it has no classes counted nor named graphs."""
+    return Manifest(
+        name="kggraph",
+        version=__version__,
+        format=RELEASE_FORMAT,
+        built_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        triples=TripleCounts(triples, {"data": triples}),
+        classes={},
+        fiscal_years_derived=0,
+        violations=0,
+        warnings=0,
+        sources=(SourceCount(str(data), "data", triples),),
+        graphs={},
+        files=(listed,),
+    )
 
 
 def ours(data: Path, out: Path, *, cache: bool, settings: dict[str, str] | None = None) -> Server:
