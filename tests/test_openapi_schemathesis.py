@@ -4,9 +4,10 @@ Every documented operation, ``/sparql`` included, gets schema-valid and schema-i
 generated from the document and sent in process (ASGI, no socket) to the server as served
 (``create_server``: the ``/sparql`` fast path, the security headers), on the session's build.
 schemathesis checks each answer: no 5xx, a documented status, media type and headers, valid
-input accepted and invalid input refused. Two checks of our own: every refusal is one line of
-text (``kggraph.web.http.errors``), and the network API refuses a valid request only for a name
-the graph does not know. Bounded and seeded: ``EXAMPLES`` requests per operation,
+input accepted and invalid input refused. Two checks of our own: every refusal has its route
+family's shape (``kggraph.web.http.errors``: a problem document from ``/queries`` and
+``/network``, one line of text elsewhere), and the network API refuses a valid request only for
+a name the graph does not know. Bounded and seeded: ``EXAMPLES`` requests per operation,
 ``derandomize``, so a run in CI is the same every time.
 
 schemathesis's pytest plugin (``from_fixture``) does not run under pytest 9 (it sets a node
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import schemathesis
@@ -31,15 +33,15 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from kggraph.core.config import load_settings
 from kggraph.publish.build import BuildResult
 from kggraph.web.app import create_server
+from kggraph.web.http.errors import Family, family_of
+from tests.errorshapes import problem_detail, text_message
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = 25
 """Requests per operation, schema-valid and schema-invalid ones mixed."""
-ONE_LINE = re.compile(r"(\d{3}) [A-Za-z][A-Za-z' -]+: [^\n]+\n")
-"""A refusal: ``400 Bad Request: what is wrong``, one line (``kggraph.web.http.errors``)."""
-UNKNOWN_NAME = re.compile(r"no (?:country|sector|agent) is called ('.*'|\".*\")(?:; close|\n)")
+UNKNOWN_NAME = re.compile(r"no (?:country|sector|agent) is called ('.*'|\".*\")(?:; close|$)")
 """A refusal for a name the graph does not know; the name is shown as Python writes it."""
 OTHER_REFUSALS = re.compile(
     r"the (?:country|sector|agent) name .+ is ambiguous|is not in this network|period is empty"
@@ -79,7 +81,7 @@ def test_sparql_is_documented(api_schema: OpenApiSchema) -> None:
 
 
 def test_no_operation_documents_an_answer_it_never_gives(api_schema: OpenApiSchema) -> None:
-    """Parameters that do not validate get ``400`` text, never FastAPI's ``422`` JSON."""
+    """Parameters that do not validate get ``400``, never FastAPI's ``422``."""
     for item in api_schema.raw_schema["paths"].values():
         for operation in item.values():
             assert "422" not in operation["responses"], operation["operationId"]
@@ -135,22 +137,33 @@ def _checks_for(operation: APIOperation) -> tuple[list[object], list[object]]:
         # so a schema-valid `query` is usually not SPARQL, and 400 with the parser's message
         # is the right answer. Every other check still holds (no 5xx, documented statuses,
         # media types and headers, invalid input refused) and so does ours.
-        return [positive_data_acceptance], [refusals_are_one_line]
+        return [positive_data_acceptance], [refusals_have_their_family_shape]
     if operation.path.startswith("/network"):
-        return [positive_data_acceptance], [refusals_are_one_line, network_refuses_unknown_names]
-    return [], [refusals_are_one_line]
+        return [positive_data_acceptance], [
+            refusals_have_their_family_shape,
+            network_refuses_unknown_names,
+        ]
+    return [], [refusals_have_their_family_shape]
 
 
-def refusals_are_one_line(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """Every 4xx and 5xx answer is one line of plain text that starts with its status."""
+def refusals_have_their_family_shape(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Every 4xx and 5xx answer is a problem document from the JSON APIs, one line of plain
+    text that starts with its status elsewhere."""
     if response.status_code < 400:
         return None
-    content_type = response.headers.get("content-type", [""])[0]
-    assert content_type.startswith("text/plain"), f"a refusal as {content_type!r}"
-    found = ONE_LINE.fullmatch(response.text)
-    assert found is not None, f"a refusal that is not one line of text: {response.text[:300]!r}"
-    assert int(found.group(1)) == response.status_code, response.text
+    _message(response)
     return None
+
+
+def _message(response: Response) -> str:
+    """What a refusal says, checked for its family's shape."""
+    content_type = response.headers.get("content-type", [""])[0]
+    path = unquote(urlsplit(str(response.request.url)).path)
+    if family_of(path) is Family.PROBLEM:
+        return problem_detail(response.status_code, content_type, response.text, instance=path)
+    return text_message(response.status_code, content_type, response.text)
 
 
 def network_refuses_unknown_names(ctx: CheckContext, response: Response, case: Case) -> bool | None:
@@ -164,10 +177,11 @@ def network_refuses_unknown_names(ctx: CheckContext, response: Response, case: C
     if response.status_code < 400:
         return None
     assert response.status_code in (400, 404), response.text
-    unknown = UNKNOWN_NAME.search(response.text)
+    said = _message(response)
+    unknown = UNKNOWN_NAME.search(said)
     if unknown is not None:
         name = ast.literal_eval(unknown.group(1))
-        assert name.strip(), f"a blank name refused, which means no filter: {response.text!r}"
+        assert name.strip(), f"a blank name refused, which means no filter: {said!r}"
         return None
-    assert OTHER_REFUSALS.search(response.text), f"valid input refused: {response.text!r}"
+    assert OTHER_REFUSALS.search(said), f"valid input refused: {said!r}"
     return None

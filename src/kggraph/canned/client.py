@@ -25,6 +25,8 @@ from kggraph.query.reader import classify
 
 SPARQL_PATH = "/sparql"
 QUERIES_PATH = "/queries"
+PROBLEM_JSON = "application/problem+json"
+"""How the server's JSON APIs refuse (RFC 9457): ``detail`` says why."""
 OUTPUTS = ("table", "csv", "json", "turtle")
 """``--format``: ``table`` asks for the default format of the answer's kind (SPARQL JSON, shown
 as a table, or Turtle); the others name a format (``json`` is JSON-LD for a graph)."""
@@ -125,6 +127,23 @@ def _from_json(entry: dict[str, Any]) -> CannedQuery:
     )
 
 
+def server_message(status: int, reason: str, content_type: str, body: str) -> str:
+    """The server's one line about an error: ``STATUS Title: detail`` from a problem document
+    (RFC 9457, how ``/queries`` refuses), else the first line of its text, else the status."""
+    fallback = f"{status} {reason}"
+    if content_type.startswith(PROBLEM_JSON):
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return fallback
+        if isinstance(document, dict) and isinstance(document.get("detail"), str):
+            title = document.get("title") or reason
+            return f"{document.get('status', status)} {title}: {document['detail']}"
+        return fallback
+    lines = body.strip().splitlines()
+    return lines[0] if lines else fallback
+
+
 def _get(url: str, *, timeout: float) -> tuple[str, str]:
     """The body and ``Content-Type`` of ``GET url``; an error status raises ``QueryError``."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -137,8 +156,9 @@ def _get(url: str, *, timeout: float) -> tuple[str, str]:
             body = response.read().decode("utf-8")
             return body, str(response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as err:
-        text = err.read().decode("utf-8", "replace").strip() or f"{err.code} {err.reason}"
-        raise QueryError(text.splitlines()[0]) from None
+        text = err.read().decode("utf-8", "replace")
+        content_type = err.headers.get("Content-Type", "")
+        raise QueryError(server_message(err.code, str(err.reason), content_type, text)) from None
     except urllib.error.URLError as err:
         raise QueryError(f"cannot reach {url}: {err.reason}") from None
     except TimeoutError:

@@ -16,22 +16,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 
 from kggraph import __version__
 from kggraph.budgets.counters import BudgetLimits
 from kggraph.core.config import Settings, load_settings
-from kggraph.core.errors import KggraphError
 from kggraph.web import canned, graphs, health, query_page, sparql
 from kggraph.web.explore import routes as explore
 from kggraph.web.fastpath import SparqlFastPath
 from kggraph.web.http.budgeting import ClientBudgets
 from kggraph.web.http.client_id import ClientIdentifier
-from kggraph.web.http.errors import error_response, text_error
+from kggraph.web.http.errors import HANDLED, handle_error
 from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.security import SecurityHeaders
 from kggraph.web.http.state import AppState
@@ -86,8 +82,8 @@ def application(state: AppState) -> FastAPI:
     for view in VIEWS:
         app.include_router(view.router(state))
     document.install(app)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(KggraphError, _kggraph_error)
+    for handled in HANDLED:  # one handler, one mapping (kggraph.web.http.errors)
+        app.add_exception_handler(handled, handle_error)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(FollowRelease, runtime=state.runtime)
     app.add_middleware(
@@ -128,16 +124,3 @@ def create_server(settings: Settings) -> SecurityHeaders:
 def create_app_from_env() -> SecurityHeaders:
     """The uvicorn factory: settings from the ``KGGRAPH_*`` environment."""
     return create_server(load_settings())
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Framework errors (404, 405) in the same short text form as ours."""
-    assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
-    return text_error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
-
-
-async def _kggraph_error(request: Request, exc: Exception) -> Response:
-    """Our errors that a route lets through (a page whose query was refused or timed out) as
-    the status they imply, in the same short text form, never a bare 500."""
-    assert isinstance(exc, KggraphError)  # noqa: S101 - registered for KggraphError only
-    return error_response(exc)

@@ -4,14 +4,15 @@ At start, each ``.rq`` file becomes one route, ``GET /queries/<name>``, generate
 header: the title and description are the operation's, and each ``# param:`` line a query
 parameter with its RDF type, an OpenAPI schema and its default, so ``/docs`` and
 ``/openapi.json`` show them. FastAPI does not validate the values: ``kggraph.canned.params`` makes
-them RDF terms (one ``400`` line naming the parameter, the type and the value), and the query
+them RDF terms (a ``400`` naming the parameter, the type and the value), and the query
 worker binds them with pyoxigraph substitutions; the query text is never changed. ``GET
 /queries`` lists the queries as JSON.
 
-Answers, caching and errors are the SPARQL endpoint's (``kggraph.web.http.prepared``): SPARQL JSON
-by default, CSV or TSV by ``format=`` or ``Accept`` (Turtle, JSON-LD… for a CONSTRUCT), an
-``ETag`` from the release, the query, the bindings and the format, ``304`` for a matching
-``If-None-Match``, and the shared answer cache.
+Answers and caching are the SPARQL endpoint's (``kggraph.web.http.prepared``): SPARQL JSON by
+default, CSV or TSV by ``format=`` or ``Accept`` (Turtle, JSON-LD… for a CONSTRUCT), an ``ETag``
+from the release, the query, the bindings and the format, ``304`` for a matching
+``If-None-Match``, and the shared answer cache. Errors are problem documents (RFC 9457,
+``kggraph.web.http.errors``), as for every JSON API of the server.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import negotiate
 from kggraph.query.reader import classify
 from kggraph.web.http.conditional import matches
-from kggraph.web.http.errors import TextErrorRoute
+from kggraph.web.http.errors import problem_responses
 from kggraph.web.http.prepared import GRAPH_FORMS, TRUNCATED_HEADER, VARY, Prepared, answer_of
 from kggraph.web.http.public_url import public_url
 from kggraph.web.http.state import AppState, state_of
@@ -50,16 +51,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "xsd:gYear": {"type": "string", "pattern": r"^-?\d{4,}$"},
 }
 """The OpenAPI schema of each declared parameter type."""
-TEXT_ERRORS: dict[int | str, dict[str, Any]] = {
+RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is still current"},
-    400: {"description": "A parameter of the wrong type, or an unknown one (one line of text)"},
-    406: {"description": "None of the accepted formats fits the answer (one line of text)"},
-    429: {
-        "description": "This client is over its query-time budget or has too many queries "
-        "running; `Retry-After` says when to come back (one line of text)"
-    },
-    503: {"description": "The query ran past the time limit (one line of text)"},
+    **problem_responses(
+        {
+            400: "A parameter of the wrong type, or an unknown one",
+            406: "None of the accepted formats fits the answer",
+            429: "This client is over its query-time budget or has too many queries running; "
+            "`Retry-After` says when to come back",
+            503: "The query ran past the time limit; `Retry-After` says when to try again",
+        }
+    ),
 }
+"""What every canned query may answer besides its results; errors are problem documents."""
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -67,7 +71,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 def router(state: AppState) -> APIRouter:
     """``GET /queries`` and one ``GET /queries/<name>`` per canned query the server started
     with (``AppState.canned_queries``), so the routes and ``/docs`` hold the same ones."""
-    found = APIRouter(route_class=TextErrorRoute, tags=[TAG], responses=TEXT_ERRORS)
+    found = APIRouter(tags=[TAG], responses=RESPONSES)
     found.add_api_route(
         PREFIX,
         catalogue,

@@ -22,16 +22,15 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
-
-from starlette.responses import Response
 
 from kggraph.core.errors import KggraphError, PayloadTooLarge
 from kggraph.core.memo import TextMemo
 from kggraph.query.protocol import QueryRequest, read_query_request
 from kggraph.web.http.conditional import holds, matches
-from kggraph.web.http.errors import error_response
+from kggraph.web.http.errors import error_answer
 from kggraph.web.http.prepared import (
     TRUNCATED_HEADER,
     VARY,
@@ -91,36 +90,39 @@ class SparqlFastPath:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] not in _METHODS:
             await self.app(scope, receive, send)
             return
+        try:
+            reply = await self._reply(scope, receive)
+        except KggraphError as err:
+            # in front of the framework, whose error handler is not here: the same mapping
+            await self._error(err, scope, receive, send)
+            return
+        if isinstance(reply, _Forward):
+            await self.app(scope, reply.receive, send)
+            return
+        await send({"type": "http.response.start", "status": reply.status, "headers": reply.head})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def _reply(self, scope: Scope, receive: Receive) -> _Reply | _Forward:
+        """The answer to a request to ``/sparql``, or ``_Forward`` if it holds no query."""
         runtime = self._runtime
         headers = _headers(scope)
         body = b""
-        try:
-            if scope["method"] == "POST":
-                body = await _read_body(receive, headers, runtime.settings.max_body_bytes)
-                prepared = await self._read_post(scope, headers, body)
-            else:
-                prepared = await self._read_url(runtime.version, scope["query_string"], headers)
-        except KggraphError as err:
-            await self._error(err, scope, receive, send)
-            return
+        if scope["method"] == "POST":
+            body = await _read_body(receive, headers, runtime.settings.max_body_bytes)
+            prepared = await self._read_post(scope, headers, body)
+        else:
+            prepared = await self._read_url(runtime.version, scope["query_string"], headers)
         if prepared is None:  # no query: the service description or the query page
             # a POST's body has been read here, even an empty one: hand on what was read
-            await self.app(scope, _replay(body) if scope["method"] == "POST" else receive, send)
-            return
+            return _Forward(_replay(body) if scope["method"] == "POST" else receive)
         etag = prepared.headers["ETag"]
         raw_if_none_match = headers.get(b"if-none-match")
         if_none_match = raw_if_none_match.decode("latin-1") if raw_if_none_match else None
         if holds(if_none_match, etag):
-            await _respond(send, 304, self._head(prepared), b"")
-            return
-        try:
-            answer = await answer_of(runtime, prepared)
-        except KggraphError as err:
-            await self._error(err, scope, receive, send)
-            return
+            return _Reply(304, self._head(prepared), b"")
+        answer = await answer_of(runtime, prepared)
         if matches(if_none_match, etag):  # `*`: the answer exists, so it is not modified
-            await _respond(send, 304, self._head(prepared), b"")
-            return
+            return _Reply(304, self._head(prepared), b"")
         raw = self._head(prepared)
         raw.append((b"content-type", prepared.content_type.encode("latin-1")))
         if answer.truncated:
@@ -130,7 +132,7 @@ class SparqlFastPath:
             payload = await _gzip(payload)
             raw.append((b"content-encoding", b"gzip"))
         raw.append((b"content-length", str(len(payload)).encode()))
-        await _respond(send, 200, raw, payload)
+        return _Reply(200, raw, payload)
 
     async def _read_url(
         self, version: str, query_string: bytes, headers: _HeaderKey
@@ -179,13 +181,28 @@ class SparqlFastPath:
         return raw
 
     async def _error(self, err: KggraphError, scope: Scope, receive: Receive, send: Send) -> None:
-        response: Response = error_response(err, headers={"Vary": VARY})
+        response = error_answer(err, scope)
         response.raw_headers.extend(self._cors)
         await response(scope, receive, send)
 
 
 _METHODS = frozenset({"GET", "POST"})
 _MemoKey = tuple[str, bytes, bytes | None]
+
+
+class _Reply(NamedTuple):
+    """An answer made here: its status, its headers as ASGI wants them, its body."""
+
+    status: int
+    head: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Forward:
+    """No query: the application answers, reading the request body from ``receive``."""
+
+    receive: Receive
 
 
 class _HeaderKey(dict[bytes, bytes]):
@@ -240,10 +257,3 @@ async def _gzip(payload: bytes) -> bytes:
     if len(payload) >= GZIP_IN_THREAD_BYTES:
         return await asyncio.to_thread(gzip.compress, payload, GZIP_LEVEL, mtime=0)
     return gzip.compress(payload, GZIP_LEVEL, mtime=0)
-
-
-async def _respond(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
-) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -16,13 +16,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kggraph.core.errors import KggraphError, NotFound
+from kggraph.core.errors import NotFound
 from kggraph.core.formats import BY_NAME, Format
 from kggraph.core.namespaces import BASE_IRI
 from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
-from kggraph.web.http.errors import error_response
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.state import AppState, state_of
@@ -54,31 +53,28 @@ def split_extension(path: str) -> tuple[str, str | None]:
 async def named_graph(request: Request) -> Response:
     runtime = state_of(request).runtime
     path, extension = split_extension(request.path_params["path"])
-    try:
-        if extension is not None:
-            fmt = BY_NAME[EXTENSIONS[extension]]
-        else:
-            fmt = choose(request.headers.get("accept"), OFFERED, what="a named graph")
-        iri = BASE_IRI + PREFIX + path
-        found = validators(runtime, "graph", path, fmt.name)
-        headers = {
-            **found.headers,
-            "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
-        }
-        if extension is None:
-            headers["Vary"] = VARY
-            headers["Content-Location"] = f"{request.url.path}.{_suffix(fmt)}"
-        if not_modified(request, found):
-            return not_modified_response(headers)
-        task = QueryTask(CONTENT, fmt.name, bindings=(("graph", f"<{iri}>"),))
-        answer = await fetch(runtime, task)
-        if answer.rows == 0:
-            raise NotFound(f"there is no named graph {iri} in this release")
-        if answer.truncated:
-            headers[TRUNCATED_HEADER] = str(runtime.settings.max_rows)
-        return Response(answer.body, media_type=fmt.content_type, headers=headers)
-    except KggraphError as err:
-        return error_response(err, headers={"Vary": VARY})
+    if extension is not None:
+        fmt = BY_NAME[EXTENSIONS[extension]]
+    else:
+        fmt = choose(request.headers.get("accept"), OFFERED, what="a named graph")
+    iri = BASE_IRI + PREFIX + path
+    found = validators(runtime, "graph", path, fmt.name)
+    headers = {
+        **found.headers,
+        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
+    }
+    if extension is None:
+        headers["Vary"] = VARY
+        headers["Content-Location"] = f"{request.url.path}.{_suffix(fmt)}"
+    if not_modified(request, found):
+        return not_modified_response(headers)
+    task = QueryTask(CONTENT, fmt.name, bindings=(("graph", f"<{iri}>"),))
+    answer = await fetch(runtime, task)
+    if answer.rows == 0:
+        raise NotFound(f"there is no named graph {iri} in this release")
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = str(runtime.settings.max_rows)
+    return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
 def _suffix(fmt: Format) -> str:

@@ -14,14 +14,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kggraph.core.errors import KggraphError, PayloadTooLarge
+from kggraph.core.errors import PayloadTooLarge
 from kggraph.core.formats import BY_NAME, AnswerKind
 from kggraph.dataset.service_description import description, serialize
 from kggraph.query.executor import Answer
 from kggraph.query.negotiate import choose, negotiate
 from kggraph.query.protocol import QueryRequest, read_query_request
 from kggraph.web.http.conditional import holds, matches
-from kggraph.web.http.errors import error_response
 from kggraph.web.http.prepared import TRUNCATED_HEADER, VARY, answer_of, prepare_request
 from kggraph.web.http.public_url import public_url
 from kggraph.web.http.query_editor import prefers_html
@@ -53,13 +52,6 @@ async def read_body(request: Request, limit: int) -> bytes:
 async def sparql(request: Request) -> Response:
     """The endpoint, as a plain Starlette route: no FastAPI parameter handling per request."""
     state = state_of(request)
-    try:
-        return await _answer(request, state)
-    except KggraphError as err:
-        return error_response(err, headers={"Vary": VARY})
-
-
-async def _answer(request: Request, state: AppState) -> Response:
     runtime = state.runtime
     body = b""
     if request.method == "POST":

@@ -3,9 +3,10 @@
 FastAPI routes, so ``/docs`` lists them with typed, described parameters. Every route takes the
 CLI's filters (``from_year``, ``to_year``, ``country``, ``sector``, ``kind``,
 ``include_undated``; see ``kggraph.network.graph``) and answers from the network the server builds
-through its query workers (``kggraph.web.explore.service``). Errors come back like the SPARQL
-endpoint's, one line of text: ``400`` for a bad parameter or filter (an empty period, a country
-no one has heard of), ``404`` for an agent that is unknown or not in the filtered network.
+through its query workers (``kggraph.web.explore.service``). Errors are problem documents
+(RFC 9457, ``kggraph.web.http.errors``): ``400`` for a bad parameter or filter (an empty
+period, a country no one has heard of), ``404`` for an agent that is unknown or not in the
+filtered network, each with a ``detail`` that says which.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kggraph.web.explore.network_json import (
     stats_json,
 )
 from kggraph.web.explore.service import BuiltNetwork, FilterChoice, NetworkService
-from kggraph.web.http.errors import TextErrorRoute
+from kggraph.web.http.errors import problem_responses
 from kggraph.web.http.state import state_of
 from kggraph.web.runtime import Runtime
 
@@ -44,10 +45,10 @@ EXPORTS: dict[str, tuple[str, str, Callable[[Network], bytes]]] = {
 """Export format → media type, download file name, writer (``kggraph.network.export``)."""
 MAX_PATH_LENGTH = 5
 MAX_RADIUS = 3
-TEXT_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "A bad parameter or filter (one line of text)"},
-    404: {"description": "No such agent in the filtered network (one line of text)"},
-}
+ERRORS = problem_responses(
+    {400: "A bad parameter or filter", 404: "No such agent in the filtered network"}
+)
+"""What every route may refuse with, as problem documents (``kggraph.web.http.errors``)."""
 
 
 class Kind(StrEnum):
@@ -117,7 +118,7 @@ Radius = Annotated[int, Query(ge=0, le=MAX_RADIUS, description="How many hops ou
 def router(service: NetworkService) -> APIRouter:
     """The network routes, answered from ``service`` (shared with the explore pages)."""
     api = NetworkApi(service)
-    found = APIRouter(route_class=TextErrorRoute, tags=["network"], responses=TEXT_ERRORS)
+    found = APIRouter(tags=["network"], responses=ERRORS)
     found.add_api_route(
         "/network", api.network, summary="The network as Cytoscape JSON", response_model=None
     )

@@ -23,7 +23,6 @@ from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import KINDS
 from kggraph.web.explore.service import NetworkService
 from kggraph.web.explore.timeline_svg import render
-from kggraph.web.http.errors import TextErrorRoute
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
@@ -48,7 +47,7 @@ def router(state: AppState, service: NetworkService) -> APIRouter:
     """cytoscape.js from ``node_modules/``, the two pages and the timeline's data, answered from
     ``service`` (shared with the network API)."""
     pages = ExplorePages(service, state.settings.root / CYTOSCAPE_BUILD)
-    found = APIRouter(route_class=TextErrorRoute, tags=["timeline"])
+    found = APIRouter(tags=["timeline"])
     found.mount(CYTOSCAPE_PATH, OptionalStaticFiles(directory=pages.cytoscape_dir, check_dir=False))
     found.add_api_route("/explore/network", pages.network_page, include_in_schema=False)
     found.add_api_route("/explore/timeline", pages.timeline_page, include_in_schema=False)

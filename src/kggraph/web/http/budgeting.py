@@ -30,7 +30,7 @@ from kggraph.core.config import Settings
 from kggraph.core.errors import TooManyRequests
 from kggraph.query.executor import Answer, QueryTask
 from kggraph.web.http.client_id import ClientIdentifier
-from kggraph.web.http.errors import text_error
+from kggraph.web.http.errors import error_answer
 from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]
@@ -147,5 +147,9 @@ class ClientBudgets:
 
 
 async def _refuse(refused: Refusal, scope: Scope, receive: Receive, send: Send) -> None:
-    headers = {"Retry-After": str(refused.retry_after), "Access-Control-Allow-Origin": "*"}
-    await text_error(429, refused.message, headers=headers)(scope, receive, send)
+    """``429`` in the shape of the route's errors (``kggraph.web.http.errors``), with CORS: this
+    layer is in front of the application and its CORS middleware."""
+    err = TooManyRequests(refused.message, retry_after=refused.retry_after)
+    response = error_answer(err, scope)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    await response(scope, receive, send)

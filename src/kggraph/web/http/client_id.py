@@ -60,7 +60,7 @@ def _parse(text: str) -> Address | None:
         text = text.partition(":")[0]
     try:
         found = ip_address(text)
-    except ValueError:
+    except ValueError:  # recovers: not an address, which the caller handles
         return None
     if isinstance(found, IPv6Address) and found.ipv4_mapped is not None:
         return found.ipv4_mapped

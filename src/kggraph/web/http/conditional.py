@@ -44,7 +44,7 @@ def built_at(runtime: Runtime) -> dt.datetime | None:
         return None
     try:
         when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+    except ValueError:  # recovers: an unreadable build time gives no Last-Modified
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
@@ -69,7 +69,7 @@ def not_modified(request: Request, found: Validators) -> bool:
         return False
     try:
         asked = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # recovers: an unreadable date is ignored (RFC 9110)
         return False
     if asked.tzinfo is None:
         asked = asked.replace(tzinfo=dt.UTC)

@@ -79,7 +79,7 @@ def accepts_gzip(header: str | None) -> bool:
             if name.strip().lower() == "q":
                 try:
                     q = float(value)
-                except ValueError:
+                except ValueError:  # recovers: an unreadable weight takes nothing
                     q = 0.0
         coding = coding.lower()
         if coding in ("gzip", "x-gzip"):

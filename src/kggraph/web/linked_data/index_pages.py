@@ -20,7 +20,6 @@ from kggraph.core.language import Text, term_label
 from kggraph.core.namespaces import ID_IRI, PREFIXES, shorten
 from kggraph.pages import indexes
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
-from kggraph.web.http.errors import error_response
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.site import VARY, Site, html, not_found_page
 from kggraph.web.http.state import state_of
@@ -106,8 +105,7 @@ async def search(request: Request) -> Response:
     site = Site.of(request, runtime)
     text = " ".join(request.query_params.get("q", "").split())
     if len(text) > indexes.MAX_QUERY_LENGTH:
-        err = InvalidArgument(f"q: the search text is over {indexes.MAX_QUERY_LENGTH} characters")
-        return error_response(err, headers={"Vary": VARY})
+        raise InvalidArgument(f"q: the search text is over {indexes.MAX_QUERY_LENGTH} characters")
     headers, current = _headers(runtime, site, request)
     if current:
         return not_modified_response(headers)

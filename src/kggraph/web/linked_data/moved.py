@@ -12,10 +12,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from kggraph.core.errors import SourceError
 from kggraph.validation.redirects import FILE, Redirect, read_redirects
+from kggraph.web.http.errors import text_error
 from kggraph.web.http.site import VARY, Site, html
 from kggraph.web.runtime import Runtime
 
@@ -45,10 +46,8 @@ def moved_answer(
         return RedirectResponse(location, status_code=301, headers=headers)
     if as_html:
         return html("ld_gone.html", site, status=410, headers=headers, gone=redirect)
-    line = (
-        f"gone: <{redirect.iri}> was withdrawn: {redirect.reason_en} (search {site.server}/search)"
-    )
-    return PlainTextResponse(line + "\n", status_code=410, headers=headers)
+    line = f"<{redirect.iri}> was withdrawn: {redirect.reason_en} (search {site.server}/search)"
+    return text_error(410, line, headers=headers)
 
 
 def site_base(redirect: Redirect) -> str:

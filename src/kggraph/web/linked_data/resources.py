@@ -25,14 +25,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kggraph.core.errors import KggraphError
+from kggraph.core.errors import NotFound
 from kggraph.core.formats import BY_NAME, AnswerKind, Format
 from kggraph.core.namespaces import ID_IRI
 from kggraph.pages.describe import description_task, page_task
 from kggraph.pages.model import exists, resource_page
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
-from kggraph.web.http.errors import error_response, text_error
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.site import VARY, Site, html, not_found_page
@@ -97,14 +96,11 @@ async def identified(request: Request) -> Response:
     runtime = state_of(request).runtime
     path: str = request.path_params["path"]
     site = Site.of(request, runtime)
-    try:
-        if path == "":
-            return await index_pages.class_index(request, runtime, site)
-        if path.endswith("/"):
-            return await index_pages.kind_list(request, runtime, site, path)
-        return await _resource(request, runtime, site, Asked.of(path))
-    except KggraphError as err:
-        return error_response(err, headers={"Vary": VARY})
+    if path == "":
+        return await index_pages.class_index(request, runtime, site)
+    if path.endswith("/"):
+        return await index_pages.kind_list(request, runtime, site, path)
+    return await _resource(request, runtime, site, Asked.of(path))
 
 
 def _headers(runtime: Runtime, site: Site, asked: Asked, fmt: Format) -> dict[str, str]:
@@ -179,8 +175,8 @@ async def _page(runtime: Runtime, site: Site, asked: Asked, headers: dict[str, s
 
 
 def _missing(site: Site, asked: Asked, fmt: Format) -> Response:
+    """The ``404`` page for a browser, made here (it shows what was asked and where to look);
+    for a program, ``NotFound``, which the application's error handler answers."""
     if fmt is HTML:
         return not_found_page(site, asked=asked.iri)
-    return text_error(
-        404, f"there is no resource <{asked.iri}> in the graph", headers={"Vary": VARY}
-    )
+    raise NotFound(f"there is no resource <{asked.iri}> in the graph")

@@ -1,11 +1,11 @@
 """``/openapi.json``: FastAPI's description of the routes it serves, made true to the server.
 
-Two changes to what FastAPI writes: ``/sparql``, which is answered in front of the framework
-and so unseen by it, is added (``kggraph.web.openapi.sparql``); and the ``422`` answers FastAPI
-lists for every route with parameters are taken out, because our routes
-(``kggraph.web.http.errors.TextErrorRoute``) answer a parameter that does not validate with
-``400`` and one line of text, which each route documents. The document is made once, on first
-use, as FastAPI does.
+Three changes to what FastAPI writes: ``/sparql``, which is answered in front of the framework
+and so unseen by it, is added (``kggraph.web.openapi.sparql``); the ``422`` answers FastAPI
+lists for every route with parameters are taken out, because the server's error handler
+(``kggraph.web.http.errors``) answers a parameter that does not validate with ``400``, which
+each route documents; and the problem document those routes refuse with is added as the schema
+``Problem``. The document is made once, on first use, as FastAPI does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from kggraph.web.http.errors import PROBLEM_SCHEMA, PROBLEM_SCHEMA_NAME
 from kggraph.web.openapi import sparql
 
 Json = dict[str, Any]
@@ -46,7 +47,8 @@ def document(app: FastAPI) -> Json:
     for item in found["paths"].values():
         for operation in item.values():
             operation.get("responses", {}).pop("422", None)
-    schemas = found.get("components", {}).get("schemas", {})
+    schemas = found.setdefault("components", {}).setdefault("schemas", {})
     for name in UNUSED_SCHEMAS:
         schemas.pop(name, None)
+    schemas[PROBLEM_SCHEMA_NAME] = PROBLEM_SCHEMA
     return found

@@ -17,11 +17,9 @@ from xml.sax.saxutils import escape
 import pyoxigraph as ox
 from starlette.responses import Response
 
-from kggraph.core.errors import KggraphError
 from kggraph.core.namespaces import ID_IRI
 from kggraph.graph.release import MERGED
 from kggraph.web.http.conditional import built_at
-from kggraph.web.http.errors import error_response
 from kggraph.web.publishing.context import Context, ContextRoute, answer
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -49,32 +47,26 @@ def page_of(iri: str, server: str) -> str:
 
 
 async def robots(context: Context) -> Response:
-    try:
-        lines = ["# kggraph: linked-data pages are welcome; queries are not pages.",
-                 "User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED),
-                 "Allow: /", "", f"Sitemap: {context.server}/sitemap.xml", ""]  # fmt: skip
-        return answer(context, "\n".join(lines).encode("utf-8"), "text/plain; charset=utf-8")
-    except KggraphError as err:
-        return error_response(err)
+    lines = ["# kggraph: linked-data pages are welcome; queries are not pages.",
+             "User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED),
+             "Allow: /", "", f"Sitemap: {context.server}/sitemap.xml", ""]  # fmt: skip
+    return answer(context, "\n".join(lines).encode("utf-8"), "text/plain; charset=utf-8")
 
 
 async def sitemap(context: Context) -> Response:
-    try:
-        iris: tuple[str, ...] = context.read(MERGED, entity_iris)
-        when = built_at(context.runtime)
-        lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""
+    iris: tuple[str, ...] = context.read(MERGED, entity_iris)
+    when = built_at(context.runtime)
+    lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""
 
-        def make() -> bytes:
-            urls = "".join(
-                f"<url><loc>{escape(page_of(iri, context.server))}</loc>{lastmod}</url>\n"
-                for iri in iris[:SITEMAP_LIMIT]
-            )
-            return (
-                '<?xml version="1.0" encoding="UTF-8"?>\n'
-                f'<urlset xmlns="{SITEMAP_NS}">\n{urls}</urlset>\n'
-            ).encode()
+    def make() -> bytes:
+        urls = "".join(
+            f"<url><loc>{escape(page_of(iri, context.server))}</loc>{lastmod}</url>\n"
+            for iri in iris[:SITEMAP_LIMIT]
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="{SITEMAP_NS}">\n{urls}</urlset>\n'
+        ).encode()
 
-        body = context.body(("sitemap",), make)
-        return answer(context, body, "application/xml")
-    except KggraphError as err:
-        return error_response(err)
+    body = context.body(("sitemap",), make)
+    return answer(context, body, "application/xml")

@@ -17,7 +17,6 @@ from typing import Any
 import pyoxigraph as ox
 from starlette.responses import Response
 
-from kggraph.core.errors import KggraphError
 from kggraph.core.namespaces import DCAT, DCTERMS, RDFS, VOID, shorten
 from kggraph.dataset.dcat import when_built
 from kggraph.dataset.identity import (
@@ -31,7 +30,6 @@ from kggraph.dataset.identity import (
     location,
 )
 from kggraph.web.http.conditional import built_at
-from kggraph.web.http.errors import error_response
 from kggraph.web.publishing.context import Context, ContextRoute
 from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
 
@@ -63,25 +61,22 @@ def _serve(
     what: str,
     page: Callable[[Context, list[ox.Triple]], bytes],
 ) -> Response:
-    try:
-        extension = context.request.path_params.get("ext")
-        fmt = chosen(context, extension, what)
-        triples = served_triples(context, name)
+    extension = context.request.path_params.get("ext")
+    fmt = chosen(context, extension, what)
+    triples = served_triples(context, name)
 
-        def make() -> bytes:
-            if fmt is HTML:
-                return page(context, triples)
-            return serialize(triples, fmt, DESCRIPTION_PREFIXES)
+    def make() -> bytes:
+        if fmt is HTML:
+            return page(context, triples)
+        return serialize(triples, fmt, DESCRIPTION_PREFIXES)
 
-        return document(
-            context,
-            address=location(iri, context.server),
-            extension=extension,
-            fmt=fmt,
-            make=make,
-        )
-    except KggraphError as err:
-        return error_response(err, headers={"Vary": "Accept"})
+    return document(
+        context,
+        address=location(iri, context.server),
+        extension=extension,
+        fmt=fmt,
+        make=make,
+    )
 
 
 def served_triples(context: Context, name: str) -> list[ox.Triple]:

@@ -28,12 +28,12 @@ from typing import Any
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from kggraph.core.errors import KggraphError, NotFound
+from kggraph.core.errors import NotFound
 from kggraph.core.formats import Format
 from kggraph.dataset.identity import CATALOG, Download, downloads, is_dump, location
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response
-from kggraph.web.http.errors import error_response, text_error
+from kggraph.web.http.errors import text_error
 from kggraph.web.http.transfer import accepts_gzip, read_ranges
 from kggraph.web.publishing.context import LOG, Context, ContextRoute, answer, damaged
 from kggraph.web.publishing.rdf_answer import HTML
@@ -57,27 +57,22 @@ def files_of(context: Context) -> list[Download]:
 
 
 async def listing(context: Context) -> Response:
-    try:
-        ext = context.request.path_params.get("ext")
-        if ext is None:
-            fmt = choose(
-                context.request.headers.get("accept"), LISTING, what="the list of downloads"
-            )
-        elif ext in ("json", "html"):
-            fmt = JSON if ext == "json" else HTML
-        else:
-            raise NotFound(f"there is no index.{ext}; try index.json or index.html")
-        entries = [_entry(context, d) for d in files_of(context)]
-        if fmt is HTML:
-            body = context.body(("dumps-html",), lambda: _page(context, entries))
-            media = "text/html; charset=utf-8"
-        else:
-            body = context.body(("dumps-json",), lambda: _json(context, entries))
-            media = "application/json"
-        headers = {"Vary": "Accept"} if ext is None else {}
-        return answer(context, body, media, headers)
-    except KggraphError as err:
-        return error_response(err, headers={"Vary": "Accept"})
+    ext = context.request.path_params.get("ext")
+    if ext is None:
+        fmt = choose(context.request.headers.get("accept"), LISTING, what="the list of downloads")
+    elif ext in ("json", "html"):
+        fmt = JSON if ext == "json" else HTML
+    else:
+        raise NotFound(f"there is no index.{ext}; try index.json or index.html")
+    entries = [_entry(context, d) for d in files_of(context)]
+    if fmt is HTML:
+        body = context.body(("dumps-html",), lambda: _page(context, entries))
+        media = "text/html; charset=utf-8"
+    else:
+        body = context.body(("dumps-json",), lambda: _json(context, entries))
+        media = "application/json"
+    headers = {"Vary": "Accept"} if ext is None else {}
+    return answer(context, body, media, headers)
 
 
 def _entry(context: Context, d: Download) -> dict[str, Any]:
@@ -115,18 +110,12 @@ def _page(context: Context, entries: list[dict[str, Any]]) -> bytes:
 
 async def sums(context: Context) -> Response:
     """``<sha256>  <name>`` per file, the format ``sha256sum -c`` checks."""
-    try:
-        text = "".join(f"{d.sha256}  {d.name}\n" for d in files_of(context))
-        return answer(context, text.encode("utf-8"), "text/plain; charset=utf-8")
-    except KggraphError as err:
-        return error_response(err)
+    text = "".join(f"{d.sha256}  {d.name}\n" for d in files_of(context))
+    return answer(context, text.encode("utf-8"), "text/plain; charset=utf-8")
 
 
 async def dump(context: Context) -> Response:
-    try:
-        return _send(context, context.request.path_params["name"])
-    except KggraphError as err:
-        return error_response(err)
+    return _send(context, context.request.path_params["name"])
 
 
 def _send(context: Context, name: str) -> Response:
@@ -198,6 +187,8 @@ def _file(
     if ranges is None:
         response.range_header = None
     elif not ranges.satisfiable:
+        # no kggraph error stands for 416 (it carries the file's size in Content-Range), so the
+        # route answers it itself, in the text shape of every error here
         return text_error(
             416,
             f"the range {header!r} is outside the file, which has {stat.st_size} bytes",

@@ -20,12 +20,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from starlette.responses import Response
 
-from kggraph.core.errors import KggraphError, NotFound
+from kggraph.core.errors import NotFound
 from kggraph.core.namespaces import BASE_IRI, ONTOLOGY_IRI, PREFIXES, VOCAB_IRI, shorten
 from kggraph.dataset.identity import ONTOLOGY_FILE, location
 from kggraph.dataset.ontology_diagram import diagram
 from kggraph.dataset.ontology_doc import OntologyDoc, Term, read_ontology
-from kggraph.web.http.errors import error_response
 from kggraph.web.publishing.context import Context, ContextRoute, answer, triples_of
 from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
 
@@ -46,29 +45,26 @@ def _read(path: Path) -> tuple[list[ox.Triple], OntologyDoc]:
 
 
 async def ontology(context: Context) -> Response:
-    try:
-        triples, doc = context.read(ONTOLOGY_FILE, _read)
-        asked = context.request.path_params.get("version")
-        if asked is not None and BASE_IRI + "ontology/" + asked != doc.version_iri:
-            raise NotFound(
-                f"there is no version {asked!r} of the ontology here; "
-                f"the current version IRI is <{doc.version_iri}>"
-            )
-        extension = context.request.path_params.get("ext")
-        address = location(ONTOLOGY_IRI, context.server)
-        if extension == "svg":
-            svg = context.body(("ontology-svg",), lambda: diagram(doc).encode("utf-8"))
-            return answer(context, svg, SVG)
-        fmt = chosen(context, extension, "the ontology")
+    triples, doc = context.read(ONTOLOGY_FILE, _read)
+    asked = context.request.path_params.get("version")
+    if asked is not None and BASE_IRI + "ontology/" + asked != doc.version_iri:
+        raise NotFound(
+            f"there is no version {asked!r} of the ontology here; "
+            f"the current version IRI is <{doc.version_iri}>"
+        )
+    extension = context.request.path_params.get("ext")
+    address = location(ONTOLOGY_IRI, context.server)
+    if extension == "svg":
+        svg = context.body(("ontology-svg",), lambda: diagram(doc).encode("utf-8"))
+        return answer(context, svg, SVG)
+    fmt = chosen(context, extension, "the ontology")
 
-        def make() -> bytes:
-            if fmt is HTML:
-                return _page(context, doc, address)
-            return serialize(triples, fmt, dict(PREFIXES))
+    def make() -> bytes:
+        if fmt is HTML:
+            return _page(context, doc, address)
+        return serialize(triples, fmt, dict(PREFIXES))
 
-        return document(context, address=address, extension=extension, fmt=fmt, make=make)
-    except KggraphError as err:
-        return error_response(err, headers={"Vary": "Accept"})
+    return document(context, address=address, extension=extension, fmt=fmt, make=make)
 
 
 def _page(context: Context, doc: OntologyDoc, address: str) -> bytes:
