@@ -1,2 +1,2 @@
-"""What every route needs: responses and errors, conditional GET, transfer, templating, client
-identity, budgets."""
+"""What the views share: the application's state, errors, prepared queries and cached answers,
+validators, transfer, pages (templates, words, the query editor), budgets, security, connections."""
