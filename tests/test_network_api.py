@@ -27,7 +27,8 @@ from kggraph.graph.release import Release
 from kggraph.graph.store import OxigraphStore
 from kggraph.network.analysis import ego_network, shortest_paths, simple_paths, summarise
 from kggraph.network.facts import KINDS, Facts, load_facts
-from kggraph.network.graph import Network, build_network, make_filter
+from kggraph.network.filters import NetworkFilter
+from kggraph.network.graph import Network, build_network
 from kggraph.publish.build import BuildResult, build
 from tests.conftest import Server, start_server, stop_server
 from tests.errorshapes import problem_of
@@ -73,13 +74,12 @@ def _expected(facts: Facts, params: dict[str, Any]) -> Network:
     """The network ``build_network`` makes for the API's query parameters."""
     return build_network(
         facts,
-        make_filter(
-            facts,
+        NetworkFilter(
             from_year=params.get("from_year"),
             to_year=params.get("to_year"),
             country=params.get("country"),
             sector=params.get("sector"),
-            kinds=params.get("kind"),
+            kinds=tuple(params.get("kind", ())),
             include_undated=params.get("include_undated", False),
         ),
     )

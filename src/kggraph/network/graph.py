@@ -26,16 +26,7 @@ from kggraph.network.facts import KINDS, Activity, Agent, Facts, Term, load_fact
 from kggraph.network.filters import NetworkFilter
 from kggraph.network.names import resolve
 
-__all__ = [
-    "KINDS",
-    "Edge",
-    "Network",
-    "NetworkFilter",
-    "build_network",
-    "make_filter",
-    "open_network",
-    "resolve_agent",
-]
+__all__ = ["KINDS", "Edge", "Network", "build_network", "open_network", "resolve_agent"]
 
 
 @dataclass(frozen=True)
@@ -119,22 +110,6 @@ class Network:
             filter=self.filter,
             facts=self.facts,
         )
-
-
-def make_filter(
-    facts: Facts,
-    *,
-    from_year: int | None = None,
-    to_year: int | None = None,
-    country: str | None = None,
-    sector: str | None = None,
-    kinds: Iterable[str] | None = None,
-    include_undated: bool = False,
-) -> NetworkFilter:
-    """The filter the options describe, resolved against ``facts``; kept only until the web
-    layer makes its ``NetworkFilter`` itself."""
-    chosen = NetworkFilter(from_year, to_year, country, sector, tuple(kinds or ()), include_undated)
-    return chosen.resolved(facts)
 
 
 def build_network(facts: Facts, network_filter: NetworkFilter | None = None) -> Network:

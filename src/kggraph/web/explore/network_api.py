@@ -2,11 +2,11 @@
 
 FastAPI routes, so ``/docs`` lists them with typed, described parameters. Every route takes the
 CLI's filters (``from_year``, ``to_year``, ``country``, ``sector``, ``kind``,
-``include_undated``; see ``kggraph.network.graph``) and answers from the network the server builds
-through its query workers (``kggraph.web.explore.service``). Errors are problem documents
-(RFC 9457, ``kggraph.web.http.errors``): ``400`` for a bad parameter or filter (an empty
-period, a country no one has heard of), ``404`` for an agent that is unknown or not in the
-filtered network, each with a ``detail`` that says which.
+``include_undated``), which make one ``kggraph.network.filters.NetworkFilter``, and answers
+from the network the server builds through its query workers (``kggraph.web.explore.service``).
+Errors are problem documents (RFC 9457, ``kggraph.web.http.errors``): ``400`` for a bad
+parameter or filter (an empty period, a country no one has heard of), ``404`` for an agent that
+is unknown or not in the filtered network, each with a ``detail`` that says which.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from kggraph.network.analysis import PATH_LIMIT, ego_network, shortest_paths, simple_paths
 from kggraph.network.export import cytoscape_bytes, edges_csv, gexf_bytes, graphml_bytes, nodes_csv
+from kggraph.network.filters import NetworkFilter
 from kggraph.network.graph import Network, resolve_agent
 from kggraph.web.explore.network_json import (
     agent_json,
@@ -29,7 +30,7 @@ from kggraph.web.explore.network_json import (
     path_json,
     stats_json,
 )
-from kggraph.web.explore.service import BuiltNetwork, FilterChoice, NetworkService
+from kggraph.web.explore.service import BuiltNetwork, NetworkService
 from kggraph.web.http.errors import problem_responses
 from kggraph.web.http.state import state_of
 from kggraph.web.runtime import Runtime
@@ -96,13 +97,20 @@ def network_filter(
     include_undated: Annotated[
         bool, Query(description="With a period, keep undated activities too.")
     ] = False,
-) -> FilterChoice:
-    """The filters every route takes, as typed (names are resolved against the graph later)."""
-    kinds = tuple(k.value for k in kind or ())
-    return FilterChoice(from_year, to_year, country, sector, kinds, include_undated)
+) -> NetworkFilter:
+    """The filters every route takes, as one filter (names are resolved against the graph
+    later); an empty period is refused here."""
+    return NetworkFilter(
+        from_year=from_year,
+        to_year=to_year,
+        country=country,
+        sector=sector,
+        kinds=tuple(k.value for k in kind or ()),
+        include_undated=include_undated,
+    )
 
 
-Filters = Annotated[FilterChoice, Depends(network_filter)]
+Filters = Annotated[NetworkFilter, Depends(network_filter)]
 AgentQuery = Annotated[str, Query(min_length=1, description="The agent: IRI, slug or label.")]
 AgentPath = Annotated[
     str,
@@ -167,7 +175,7 @@ class NetworkApi:
     def __init__(self, service: NetworkService) -> None:
         self._service = service
 
-    async def _built(self, request: Request, choice: FilterChoice) -> tuple[Runtime, BuiltNetwork]:
+    async def _built(self, request: Request, choice: NetworkFilter) -> tuple[Runtime, BuiltNetwork]:
         runtime = state_of(request).runtime
         return runtime, await self._service.network(runtime, choice)
 
@@ -246,7 +254,7 @@ class NetworkApi:
         return await self._ego(request, choice, agent, radius)
 
     async def _ego(
-        self, request: Request, choice: FilterChoice, name: str, radius: int
+        self, request: Request, choice: NetworkFilter, name: str, radius: int
     ) -> Response:
         runtime, built = await self._built(request, choice)
         center = resolve_agent(built.network, name)

@@ -8,6 +8,7 @@ roles the two agents had in them. IRIs stay IRIs; a page maps them to this serve
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from kggraph.network.analysis import Centrality, NetworkPath
@@ -35,14 +36,13 @@ def network_json(built: BuiltNetwork) -> Json:
 
 
 def filter_json(network: Network) -> Json:
+    """The filter the network was built with, its country and sector with their labels."""
     chosen, facts = network.filter, network.facts
     return {
-        "from_year": chosen.from_year,
-        "to_year": chosen.to_year,
+        **asdict(chosen),
         "country": _term(facts, chosen.country, "countries"),
         "sector": _term(facts, chosen.sector, "sectors"),
         "kinds": list(chosen.kinds),
-        "include_undated": chosen.include_undated,
     }
 
 

@@ -21,15 +21,15 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from kggraph.core.errors import InvalidArgument, NotFound, QueryError
+from kggraph.core.errors import QueryError
 from kggraph.network.analysis import Centrality, Summary, summarise
 from kggraph.network.export import cytoscape_json
 from kggraph.network.facts import Facts, Row, gather_facts, rows_from_sparql_json
-from kggraph.network.graph import Network, NetworkFilter, build_network, make_filter
+from kggraph.network.filters import NetworkFilter
+from kggraph.network.graph import Network, build_network
 from kggraph.network.timeline import QUERIES as TIMELINE_QUERIES
 from kggraph.network.timeline import Timeline, timeline_from_rows
 from kggraph.network.timeline import query_text as timeline_query
@@ -42,18 +42,6 @@ NETWORK_CACHE_ENTRIES = 32
 """Networks (one per release version and filter) kept with their derived results."""
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class FilterChoice:
-    """The filter as a client asked for it: names of a country or sector, not yet IRIs."""
-
-    from_year: int | None = None
-    to_year: int | None = None
-    country: str | None = None
-    sector: str | None = None
-    kinds: tuple[str, ...] = ()
-    include_undated: bool = False
 
 
 class BuiltNetwork:
@@ -120,10 +108,12 @@ class NetworkService:
     async def timeline(self, runtime: Runtime) -> Timeline:
         return await self._timeline.get(runtime)
 
-    async def network(self, runtime: Runtime, choice: FilterChoice) -> BuiltNetwork:
-        """The network ``choice`` asks for; a name no country or sector has is a bad filter."""
+    async def network(self, runtime: Runtime, choice: NetworkFilter) -> BuiltNetwork:
+        """The network ``choice`` asks for; a name no country or sector has is a bad filter
+        (``InvalidArgument``). Kept per release and resolved filter, so a country named by
+        slug or by label is one network."""
         facts = await self.facts(runtime)
-        chosen = _resolve(facts, choice)
+        chosen = choice.resolved(facts)
         key = (runtime.version, chosen)
         found = self._networks.get(key)
         if found is None:
@@ -133,23 +123,6 @@ class NetworkService:
                 self._networks.popitem(last=False)
         self._networks.move_to_end(key)
         return found
-
-
-def _resolve(facts: Facts, choice: FilterChoice) -> NetworkFilter:
-    """The filter with names resolved; an unknown name is the client's mistake (400), where
-    ``make_filter`` raises ``NotFound`` for the CLI."""
-    try:
-        return make_filter(
-            facts,
-            from_year=choice.from_year,
-            to_year=choice.to_year,
-            country=choice.country,
-            sector=choice.sector,
-            kinds=choice.kinds or None,
-            include_undated=choice.include_undated,
-        )
-    except NotFound as err:
-        raise InvalidArgument(err.message) from None
 
 
 async def _select(runtime: Runtime, text: str) -> list[Row]:
