@@ -27,14 +27,14 @@ from starlette.responses import JSONResponse, Response
 from kggraph.canned.catalogue import CannedQuery, Parameter
 from kggraph.canned.params import EXPECTED, bind
 from kggraph.core.errors import InvalidArgument, NotFound
-from kggraph.core.formats import BY_NAME, AnswerKind, formats_for
+from kggraph.core.formats import BY_NAME, AnswerKind, formats_for, kind_of_form
 from kggraph.query.cache import answer_key
 from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import negotiate
 from kggraph.query.reader import classify
 from kggraph.web.http.conditional import matches
 from kggraph.web.http.errors import problem_responses
-from kggraph.web.http.prepared import GRAPH_FORMS, TRUNCATED_HEADER, VARY, Prepared, answer_of
+from kggraph.web.http.prepared import TRUNCATED_HEADER, VARY, Prepared, answer_of
 from kggraph.web.http.public_url import public_url
 from kggraph.web.http.state import AppState, state_of
 
@@ -101,8 +101,7 @@ def router(state: AppState) -> APIRouter:
 
 
 def answer_kind(query: CannedQuery) -> AnswerKind:
-    form = classify(query.text).kind
-    return AnswerKind.GRAPH if form in GRAPH_FORMS else AnswerKind.RESULTS
+    return kind_of_form(classify(query.text).kind)
 
 
 def operation_id(query: CannedQuery) -> str:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kggraph.core.errors import NotFound
-from kggraph.core.formats import BY_NAME, Format
+from kggraph.core.formats import BY_NAME, Format, by_extension
 from kggraph.core.namespaces import BASE_IRI
 from kggraph.query.executor import QueryTask
 from kggraph.query.negotiate import choose
@@ -31,7 +31,6 @@ OFFERED: tuple[Format, ...] = tuple(
     BY_NAME[name] for name in ("turtle", "json-ld", "n-triples", "rdf-xml")
 )
 """What a named graph answers in; the first for ``*/*`` or no ``Accept``."""
-EXTENSIONS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "n-triples", "rdf": "rdf-xml"}
 CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 VARY = "Accept"
 
@@ -45,7 +44,7 @@ def router(state: AppState) -> APIRouter:
 def split_extension(path: str) -> tuple[str, str | None]:
     """``data/agents.ttl`` → (``data/agents``, ``ttl``); a path without one is kept whole."""
     stem, dot, extension = path.rpartition(".")
-    if dot and "/" not in extension and extension in EXTENSIONS:
+    if dot and "/" not in extension and by_extension(extension, OFFERED) is not None:
         return stem, extension
     return path, None
 
@@ -53,10 +52,8 @@ def split_extension(path: str) -> tuple[str, str | None]:
 async def named_graph(request: Request) -> Response:
     runtime = state_of(request).runtime
     path, extension = split_extension(request.path_params["path"])
-    if extension is not None:
-        fmt = BY_NAME[EXTENSIONS[extension]]
-    else:
-        fmt = choose(request.headers.get("accept"), OFFERED, what="a named graph")
+    named = by_extension(extension, OFFERED) if extension is not None else None
+    fmt = named or choose(request.headers.get("accept"), OFFERED, what="a named graph")
     iri = BASE_IRI + PREFIX + path
     found = validators(runtime, "graph", path, fmt.name)
     headers = {
@@ -65,7 +62,7 @@ async def named_graph(request: Request) -> Response:
     }
     if extension is None:
         headers["Vary"] = VARY
-        headers["Content-Location"] = f"{request.url.path}.{_suffix(fmt)}"
+        headers["Content-Location"] = f"{request.url.path}.{fmt.extension}"
     if not_modified(request, found):
         return not_modified_response(headers)
     task = QueryTask(CONTENT, fmt.name, bindings=(("graph", f"<{iri}>"),))
@@ -75,7 +72,3 @@ async def named_graph(request: Request) -> Response:
     if answer.truncated:
         headers[TRUNCATED_HEADER] = str(runtime.settings.max_rows)
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
-
-
-def _suffix(fmt: Format) -> str:
-    return next(ext for ext, name in EXTENSIONS.items() if name == fmt.name)

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from kggraph.core.errors import PayloadTooLarge
 from kggraph.core.formats import BY_NAME, AnswerKind
-from kggraph.dataset.service_description import description, serialize
+from kggraph.dataset.service_description import SD_FORMATS, description, serialize
 from kggraph.query.executor import Answer
 from kggraph.query.negotiate import choose, negotiate
 from kggraph.query.protocol import QueryRequest, read_query_request
@@ -87,7 +87,7 @@ def _no_query(request: Request, state: AppState, asked: QueryRequest) -> Respons
     accept = request.headers.get("accept")
     if not asked.formats and prefers_html(accept):
         return state.query_page.response(runtime)
-    choices = tuple(BY_NAME[name] for name in ("turtle", "json-ld"))
+    choices = SD_FORMATS
     if asked.formats:
         fmt = negotiate(AnswerKind.GRAPH, accept=None, format_param=asked.formats)
         if fmt not in choices:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from kggraph.core.formats import AnswerKind
+from kggraph.core.formats import kind_of_form
 from kggraph.query.cache import answer_key
 from kggraph.query.executor import Answer, QueryTask
 from kggraph.query.negotiate import negotiate
@@ -20,7 +20,6 @@ from kggraph.query.reader import check
 from kggraph.web.http.budgeting import run_query
 from kggraph.web.runtime import Runtime
 
-GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 VARY = "Accept"
 READ_IN_THREAD_CHARS = 4096
 """Queries longer than this are read in a thread (a 100 kB text takes a tenth of a second)."""
@@ -47,7 +46,7 @@ def prepare(runtime: Runtime, asked: QueryRequest, accept: str | None) -> Prepar
         service_allowlist=runtime.settings.service_allowlist,
         max_depth=runtime.settings.max_query_depth,
     )
-    kind = AnswerKind.GRAPH if form.kind in GRAPH_FORMS else AnswerKind.RESULTS
+    kind = kind_of_form(form.kind)
     fmt = negotiate(kind, accept=accept, format_param=asked.formats)
     task = QueryTask(asked.query, fmt.name, asked.default_graphs, asked.named_graphs)
     key = answer_key(runtime.version, task)

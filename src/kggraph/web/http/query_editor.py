@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 
 from kggraph.canned.catalogue import CannedQuery
 from kggraph.core.config import Settings
+from kggraph.core.formats import BY_NAME, HTML
 from kggraph.core.namespaces import PREFIXES, sparql_prologue
 from kggraph.query.negotiate import parse_accept, quality
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
@@ -64,12 +65,12 @@ def prefers_html(accept: str | None) -> bool:
     if not accept:
         return False
     ranges = parse_accept(accept)
-    html = quality(ranges, "text/html")[0]
+    html = quality(ranges, HTML.media_type)[0]
     if html == 0:
         return False
     explicit = [r for r in ranges if r.type != "*" and r.subtype != "*"]
     return any(r.type == "text" and r.subtype == "html" for r in explicit) and html >= max(
-        quality(ranges, m)[0] for m in ("text/turtle", "application/ld+json")
+        quality(ranges, BY_NAME[name].media_type)[0] for name in ("turtle", "json-ld")
     )
 
 

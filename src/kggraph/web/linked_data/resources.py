@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kggraph.core.errors import NotFound
-from kggraph.core.formats import BY_NAME, AnswerKind, Format
+from kggraph.core.formats import BY_NAME, HTML, Format
 from kggraph.core.namespaces import ID_IRI
 from kggraph.pages.describe import description_task, page_task
 from kggraph.pages.model import exists, resource_page
@@ -40,9 +40,6 @@ from kggraph.web.linked_data import index_pages
 from kggraph.web.linked_data.moved import moved, moved_answer
 from kggraph.web.runtime import Runtime
 
-HTML = Format("html", "text/html", AnswerKind.GRAPH, ("application/xhtml+xml",), ("html",))
-"""The page, as a format that negotiation can choose (it is no SPARQL answer format)."""
-
 OFFERED: tuple[Format, ...] = (
     HTML,
     BY_NAME["turtle"],
@@ -52,10 +49,8 @@ OFFERED: tuple[Format, ...] = (
 )
 """What an identifier answers in, the default (for ``*/*`` or no ``Accept``) first."""
 
-EXTENSIONS = {"html": HTML, "ttl": BY_NAME["turtle"], "jsonld": BY_NAME["json-ld"],
-              "nt": BY_NAME["n-triples"], "rdf": BY_NAME["rdf-xml"]}  # fmt: skip
+EXTENSIONS = {fmt.extension: fmt for fmt in OFFERED}
 """File-extension addresses: ``…/dalian.ttl`` is always Turtle."""
-SUFFIX = {fmt.name: ext for ext, fmt in EXTENSIONS.items()}
 
 ID_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
 """The shape of every identifier under ``/id/``; anything else cannot be one of ours."""
@@ -121,7 +116,7 @@ def _headers(runtime: Runtime, site: Site, asked: Asked, fmt: Format) -> dict[st
 
 
 def _address(site: Site, asked: Asked, fmt: Format) -> str:
-    address = f"{site.server}/id/{asked.name}.{SUFFIX[fmt.name]}"
+    address = f"{site.server}/id/{asked.name}.{fmt.extension}"
     return site.keep_language(address) if fmt is HTML else address
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from starlette.responses import Response
 
+from kggraph.core.formats import HTML
 from kggraph.core.namespaces import DCAT, DCTERMS, RDFS, VOID, shorten
 from kggraph.dataset.dcat import when_built
 from kggraph.dataset.identity import (
@@ -31,7 +32,7 @@ from kggraph.dataset.identity import (
 )
 from kggraph.web.http.conditional import built_at
 from kggraph.web.publishing.context import Context, ContextRoute
-from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
+from kggraph.web.publishing.rdf_answer import chosen, document, serialize
 
 SPDX_VALUE = "http://spdx.org/rdf/terms#checksumValue"
 SPDX_CHECKSUM = "http://spdx.org/rdf/terms#checksum"

@@ -29,14 +29,13 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from kggraph.core.errors import NotFound
-from kggraph.core.formats import Format
+from kggraph.core.formats import HTML, Format
 from kggraph.dataset.identity import CATALOG, Download, downloads, is_dump, location
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response
 from kggraph.web.http.errors import text_error
 from kggraph.web.http.transfer import accepts_gzip, read_ranges
 from kggraph.web.publishing.context import LOG, Context, ContextRoute, answer, damaged
-from kggraph.web.publishing.rdf_answer import HTML
 
 JSON = Format("json", "application/json", HTML.kind, (), ("json",))
 LISTING = (JSON, HTML)

@@ -21,12 +21,13 @@ import pyoxigraph as ox
 from starlette.responses import Response
 
 from kggraph.core.errors import NotFound
+from kggraph.core.formats import HTML
 from kggraph.core.namespaces import BASE_IRI, ONTOLOGY_IRI, PREFIXES, VOCAB_IRI, shorten
 from kggraph.dataset.identity import ONTOLOGY_FILE, location
 from kggraph.dataset.ontology_diagram import diagram
 from kggraph.dataset.ontology_doc import OntologyDoc, Term, read_ontology
 from kggraph.web.publishing.context import Context, ContextRoute, answer, triples_of
-from kggraph.web.publishing.rdf_answer import HTML, chosen, document, serialize
+from kggraph.web.publishing.rdf_answer import chosen, document, serialize
 
 SVG = "image/svg+xml"
 

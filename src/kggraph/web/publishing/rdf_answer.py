@@ -16,12 +16,11 @@ import pyoxigraph as ox
 from starlette.responses import Response
 
 from kggraph.core.errors import NotFound
-from kggraph.core.formats import BY_NAME, AnswerKind, Format
+from kggraph.core.formats import BY_NAME, HTML, Format
 from kggraph.query.negotiate import choose
 from kggraph.query.run import as_bytes
 from kggraph.web.publishing.context import Context, answer
 
-HTML = Format("html", "text/html", AnswerKind.GRAPH, ("application/xhtml+xml",), ("html",))
 OFFERED: tuple[Format, ...] = (
     BY_NAME["turtle"],
     BY_NAME["json-ld"],
@@ -30,15 +29,8 @@ OFFERED: tuple[Format, ...] = (
     HTML,
 )
 """What a document answers in; the first for ``*/*`` or no ``Accept``."""
-EXTENSIONS = {"ttl": BY_NAME["turtle"], "jsonld": BY_NAME["json-ld"],
-              "nt": BY_NAME["n-triples"], "rdf": BY_NAME["rdf-xml"], "html": HTML}  # fmt: skip
-SUFFIX = {fmt.name: ext for ext, fmt in EXTENSIONS.items()}
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "n-triples": ox.RdfFormat.N_TRIPLES,
-    "rdf-xml": ox.RdfFormat.RDF_XML,
-}
+EXTENSIONS = {fmt.extension: fmt for fmt in OFFERED}
+"""File-extension addresses: ``/catalog.ttl`` is always Turtle."""
 
 
 def chosen(context: Context, extension: str | None, what: str) -> Format:
@@ -52,10 +44,10 @@ def chosen(context: Context, extension: str | None, what: str) -> Format:
 
 
 def serialize(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
-    """The triples in ``fmt`` (an RDF format of ``RDF_FORMATS``), in a fixed order."""
+    """The triples in ``fmt`` (an RDF format of ``OFFERED``), in a fixed order."""
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    shown = prefixes if fmt.name != "n-triples" else None
-    return as_bytes(ox.serialize(ordered, format=RDF_FORMATS[fmt.name], prefixes=shown))
+    shown = prefixes if fmt.prefixed else None
+    return as_bytes(ox.serialize(ordered, format=fmt.rdf_format, prefixes=shown))
 
 
 def document(
@@ -71,13 +63,12 @@ def document(
     body = context.body((address, fmt.name), make)
     headers = {
         "Link": ", ".join(
-            f'<{address}.{SUFFIX[f.name]}>; rel="alternate"; type="{f.media_type}"'
+            f'<{address}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
             for f in OFFERED
             if f is not fmt
         )
     }
     if extension is None:
         headers["Vary"] = "Accept"
-        headers["Content-Location"] = f"{address}.{SUFFIX[fmt.name]}"
-    media = "text/html; charset=utf-8" if fmt is HTML else fmt.content_type
-    return answer(context, body, media, headers)
+        headers["Content-Location"] = f"{address}.{fmt.extension}"
+    return answer(context, body, fmt.content_type, headers)
