@@ -4,16 +4,20 @@ build, written back byte for byte, and refused as ``ReleaseDamaged`` when it is 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kggraph.core.config import Settings
 from kggraph.core.errors import ReleaseDamaged
 from kggraph.graph.manifest import Manifest
 from kggraph.graph.release import MANIFEST, RELEASE_FORMAT, Release
 from kggraph.publish.build import BuildResult
+from kggraph.web.runtime import Runtime
+from tests.conftest import ROOT
 
 
 def _document(built: BuildResult) -> dict[str, Any]:
@@ -79,3 +83,18 @@ def test_a_missing_or_unreadable_manifest_is_a_damaged_release(tmp_path: Path) -
     (tmp_path / MANIFEST).write_text("{not json", encoding="utf-8")
     with pytest.raises(ReleaseDamaged, match="no JSON"):
         Manifest.read(tmp_path / MANIFEST)
+
+
+def test_a_server_reads_the_manifest_when_asked_and_refuses_a_damaged_one(
+    built: BuildResult, tmp_path: Path
+) -> None:
+    """The server starts on a release whatever its manifest; what needs the manifest (the
+    service description, the downloads, Last-Modified) gets ``ReleaseDamaged``, a ``503``."""
+    output = tmp_path / "dist"
+    shutil.copytree(built.release.parent.parent, output, symlinks=True)
+    settings = Settings(root=ROOT, output=output)
+    assert Runtime.create(settings).manifest.as_json() == built.manifest.as_json()
+    (output / "releases" / built.release.name / MANIFEST).write_text("{}", encoding="utf-8")
+    runtime = Runtime.create(settings)
+    with pytest.raises(ReleaseDamaged, match="not a release manifest"):
+        _ = runtime.manifest

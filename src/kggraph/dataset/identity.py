@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from kggraph.core.formats import BY_NAME, GZIP_MEDIA_TYPE, Format, by_extension
 from kggraph.core.namespaces import BASE_IRI, DCAT, FOAF, VOID
+from kggraph.graph.manifest import ReleaseFile
 
 ONTOLOGY_FILE = "ontology.ttl"
 """The ontology's own triples (its file of ``ontology/``), as written into each release."""
@@ -175,15 +176,10 @@ def _dump_format(plain_name: str) -> Format | None:
     return by_extension(extension, DUMP_FORMATS) if dot else None
 
 
-def downloads(files: dict[str, dict[str, object]]) -> list[Download]:
-    """The dumps listed in a manifest's ``files``, sorted by name."""
-    found = []
-    for name, info in sorted(files.items()):
-        if is_dump(name):
-            size, digest = info.get("bytes"), info.get("sha256")
-            if isinstance(size, int) and isinstance(digest, str):
-                found.append(Download(name, size, digest))
-    return found
+def downloads(files: Iterable[ReleaseFile]) -> list[Download]:
+    """The dumps among a release's files (its manifest's ``files``), sorted by name."""
+    found = [Download(f.name, f.bytes, f.sha256) for f in files if is_dump(f.name)]
+    return sorted(found, key=lambda d: d.name)
 
 
 def location(iri: str, server: str) -> str:

@@ -83,6 +83,11 @@ class Manifest:
         if self.built_at.utcoffset() is None:
             raise ValueError("a manifest's build time needs its offset from UTC")
 
+    @property
+    def built_at_text(self) -> str:
+        """The build time as the manifest writes it: ISO 8601, UTC as ``Z``."""
+        return self.built_at.isoformat().replace("+00:00", "Z")
+
     @classmethod
     def read(cls, path: Path) -> Manifest:
         """The manifest at ``path``; ``ReleaseDamaged`` if it is missing or not a manifest."""
@@ -131,7 +136,7 @@ class Manifest:
             "name": self.name,
             "version": self.version,
             "format": self.format,
-            "built_at": self.built_at.isoformat().replace("+00:00", "Z"),
+            "built_at": self.built_at_text,
             "triples": {"total": self.triples.total, **self.triples.by_role},
             "classes": dict(self.classes),
             "fiscal_years_derived": self.fiscal_years_derived,

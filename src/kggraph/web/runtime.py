@@ -9,14 +9,14 @@ published graph.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kggraph.core.config import Settings
-from kggraph.graph.release import MANIFEST, Release, current_release, require_current
+from kggraph.graph.manifest import Manifest
+from kggraph.graph.release import Release, current_release, require_current
 from kggraph.query.cache import AnswerCache
 from kggraph.query.pool import WorkerPool
 from kggraph.query.workers import WorkerLimits
@@ -29,7 +29,8 @@ class Runtime:
     settings: Settings
     pool: WorkerPool
     cache: AnswerCache
-    manifest: dict[str, Any] = field(default_factory=dict)
+    _manifest: Manifest | None = None
+    """The manifest of the release shown, read when first asked for (``manifest``)."""
     _checked_at: float = 0.0
     _shown: str = ""
     """The release the cache and manifest are of; the pool switches once a new one has loaded."""
@@ -53,7 +54,7 @@ class Runtime:
             long_after=settings.long_query_seconds,
         )
         cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
-        return cls(settings, pool, cache, _read_manifest(release))
+        return cls(settings, pool, cache)
 
     @property
     def release(self) -> Release:
@@ -63,13 +64,21 @@ class Runtime:
     def version(self) -> str:
         return self.pool.version
 
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest of the release the cache is of; ``ReleaseDamaged`` (``503``) if it is
+        missing or not a manifest, asked again on the next use."""
+        if self._manifest is None:
+            self._manifest = self.pool.release.read_manifest()
+        return self._manifest
+
     def follow_release(self) -> None:
         """Have the pool load a newer published build if there is one (looked for at most once
-        a second); once the pool has switched to it, empty the cache and read its manifest."""
+        a second); once the pool has switched to it, empty the cache and forget the manifest."""
         if self._shown != self.pool.version:
             if self._shown:
                 self.cache.clear()
-                self.manifest = _read_manifest(self.pool.release)
+                self._manifest = None
             self._shown = self.pool.version
         now = time.monotonic()
         if now - self._checked_at < RELEASE_CHECK_SECONDS:
@@ -104,11 +113,3 @@ class FollowRelease:
         if scope["type"] == "http":
             self._runtime.follow_release()
         await self.app(scope, receive, send)
-
-
-def _read_manifest(release: Release) -> dict[str, Any]:
-    path = release.path / MANIFEST
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}

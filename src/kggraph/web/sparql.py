@@ -8,8 +8,6 @@ come back from the workers already serialised and are sent as they are.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -95,13 +93,13 @@ def _no_query(request: Request, state: AppState, asked: QueryRequest) -> Respons
     else:
         fmt = choose(accept, choices, what="the service description")
     endpoint = public_url(request, runtime) + "/sparql"
-    manifest: dict[str, Any] = runtime.manifest
+    manifest = runtime.manifest
     triples = description(
         endpoint,
         void=public_url(request, runtime) + "/.well-known/void",
         version=runtime.version,
-        graphs=manifest.get("graphs", {}),
-        total_triples=int(manifest.get("triples", {}).get("total", 0)),
+        graphs=manifest.graphs,
+        total_triples=manifest.triples.total,
         service_allowlist=runtime.settings.service_allowlist,
     )
     return Response(

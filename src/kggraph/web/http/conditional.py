@@ -37,18 +37,9 @@ class Validators:
         return found
 
 
-def built_at(runtime: Runtime) -> dt.datetime | None:
+def built_at(runtime: Runtime) -> dt.datetime:
     """When the current release was built (whole seconds, UTC), from its manifest."""
-    raw = runtime.manifest.get("built_at")
-    if not isinstance(raw, str):
-        return None
-    try:
-        when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:  # recovers: an unreadable build time gives no Last-Modified
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).replace(microsecond=0)
+    return runtime.manifest.built_at.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def validators(runtime: Runtime, *parts: str) -> Validators:

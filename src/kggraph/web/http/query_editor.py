@@ -110,7 +110,7 @@ class QueryPage:
             "prefixes": dict(PREFIXES),
             "examples": [_example_json(q) for q in self.examples],
         }
-        triples = runtime.manifest.get("triples", {}).get("total")
+        triples = runtime.manifest.triples.total
         return self.templates.get_template("query.html").render(
             yasgui=self.yasgui_installed,
             yasgui_path=YASGUI_PATH.lstrip("/"),

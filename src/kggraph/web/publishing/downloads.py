@@ -52,7 +52,7 @@ def routes() -> list[ContextRoute]:
 
 
 def files_of(context: Context) -> list[Download]:
-    return downloads(dict(context.runtime.manifest.get("files", {})))
+    return downloads(context.runtime.manifest.files)
 
 
 async def listing(context: Context) -> Response:
@@ -89,7 +89,7 @@ def _entry(context: Context, d: Download) -> dict[str, Any]:
 def _json(context: Context, entries: list[dict[str, Any]]) -> bytes:
     document = {
         "version": context.runtime.version,
-        "built_at": context.runtime.manifest.get("built_at"),
+        "built_at": context.runtime.manifest.built_at_text,
         "sha256sums": f"{context.server}/dumps/{SUMS}",
         "catalog": location(CATALOG, context.server),
         "files": entries,
@@ -101,7 +101,7 @@ def _page(context: Context, entries: list[dict[str, Any]]) -> bytes:
     return context.render(
         "pub_dumps.html",
         files=entries,
-        built_at=context.runtime.manifest.get("built_at", ""),
+        built_at=context.runtime.manifest.built_at_text,
         sums=f"{context.server}/dumps/{SUMS}",
         listing_json=f"{context.server}/dumps/index.json",
     )
