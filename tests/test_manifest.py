@@ -96,5 +96,8 @@ def test_a_server_reads_the_manifest_when_asked_and_refuses_a_damaged_one(
     assert Runtime.create(settings).manifest.as_json() == built.manifest.as_json()
     (output / "releases" / built.release.name / MANIFEST).write_text("{}", encoding="utf-8")
     runtime = Runtime.create(settings)
-    with pytest.raises(ReleaseDamaged, match="not a release manifest"):
+    with pytest.raises(ReleaseDamaged) as raised:
         _ = runtime.manifest
+    told = str(raised.value)
+    assert told.startswith("the published release is damaged: its file manifest.json")
+    assert str(tmp_path) not in told, "a client is told no path of the server"

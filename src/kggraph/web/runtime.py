@@ -9,19 +9,22 @@ published graph.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from kggraph.core.config import Settings
+from kggraph.core.errors import ReleaseDamaged
 from kggraph.graph.manifest import Manifest
-from kggraph.graph.release import Release, current_release, require_current
+from kggraph.graph.release import MANIFEST, Release, current_release, require_current
 from kggraph.query.cache import AnswerCache
 from kggraph.query.pool import WorkerPool
 from kggraph.query.workers import WorkerLimits
 
 RELEASE_CHECK_SECONDS = 1.0
+LOG = logging.getLogger("kggraph.web")
 
 
 @dataclass
@@ -67,9 +70,17 @@ class Runtime:
     @property
     def manifest(self) -> Manifest:
         """The manifest of the release the cache is of; ``ReleaseDamaged`` (``503``) if it is
-        missing or not a manifest, asked again on the next use."""
+        missing or not a manifest (logged with the reason; the client is told no path), read
+        again on the next use."""
         if self._manifest is None:
-            self._manifest = self.pool.release.read_manifest()
+            try:
+                self._manifest = self.pool.release.read_manifest()
+            except ReleaseDamaged as err:
+                LOG.error("the published release is damaged: %s", err)
+                raise ReleaseDamaged(
+                    f"the published release is damaged: its file {MANIFEST} cannot be read; "
+                    "the operator must publish a new build (`kggraph build`)"
+                ) from None
         return self._manifest
 
     def follow_release(self) -> None:
