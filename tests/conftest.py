@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository root, a project copy to break, one real build, a real server."""
+"""Shared fixtures: the repository root, a project copy to break, a small project to build in a
+second, one real build, a real server."""
 
 from __future__ import annotations
 
@@ -45,6 +46,57 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """One build of the real project into a temporary output folder."""
     out = tmp_path_factory.mktemp("dist")
     return build(Settings(root=ROOT, output=out))
+
+
+SMALL_DATA = """\
+@prefix kg:   <https://w3id.org/kggraph/ontology#> .
+@prefix kgid: <https://w3id.org/kggraph/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+
+kgid:source\\/small a kg:SourceDocument ;
+    rdfs:label "Small test source"@en , "小さな試験の典拠"@ja .
+kgid:source\\/small\\/s1 a kg:SourceSection ;
+    rdfs:label "Small test section"@en , "小さな試験の節"@ja ;
+    kg:sectionNumber "§1" ;
+    kg:partOfSection kgid:source\\/small .
+kgid:country\\/testland a kg:Country ;
+    rdfs:label "Testland"@en , "試験国"@ja ;
+    prov:wasDerivedFrom kgid:source\\/small\\/s1 .
+"""
+"""The data of the small project (``data/small.ttl``): a source, one of its sections and a
+country derived from it. With the real ontology and shapes it builds about ten times faster
+than the real project (1.4 s against 13.8 s, measured side by side): enough for the tests of
+how builds are made, kept, followed and broken, which need no real data."""
+
+
+def write_small_project(root: Path, **data: str) -> Path:
+    """The small project in ``root``: this repository's ``ontology/`` and ``shapes/``,
+    ``data/small.ttl`` and, for each keyword, ``data/<keyword>.ttl`` holding its Turtle."""
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "data").mkdir()
+    for name, text in {"small": SMALL_DATA, **data}.items():
+        (root / "data" / f"{name}.ttl").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project, shared by the session: build it into an output folder of your own,
+    never change it (``small_project`` makes a copy to change)."""
+    return write_small_project(tmp_path_factory.mktemp("small"))
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Callable[..., Path]:
+    """A small project of the test's own, to change: ``small_project(extra=turtle)`` adds
+    ``data/extra.ttl``."""
+
+    def make(**data: str) -> Path:
+        return write_small_project(tmp_path / "small", **data)
+
+    return make
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 Query workers killed with ``SIGKILL`` under load, a release damaged under a running server,
 ``kggraph build`` killed while it writes a release, and a disk that fills up while it writes
-one. Each test runs ``kggraph build`` (a subprocess) on a small project, the real ontology and
-shapes with a few nodes of its own, so builds take seconds; each is bounded in requests and
-time, and every client has a timeout, so a hang fails the test instead of stalling it.
+one. Each test runs ``kggraph build`` (a subprocess) on the small project of ``conftest.py``,
+the real ontology and shapes with a few nodes of its own, so builds take seconds; each is
+bounded in requests and time, and every client has a timeout, so a hang fails the test instead
+of stalling it.
 """
 
 from __future__ import annotations
@@ -28,30 +29,14 @@ import pytest
 
 from kggraph.graph.release import CURRENT, MERGED, NAMED
 from kggraph.publish.promote import RELEASES, STAGING_PREFIX
-from tests.conftest import ROOT, Server, require, start_server, stop_server
+from tests.conftest import Server, require, start_server, stop_server
 
 CLIENT_TIMEOUT = 30.0
 """Seconds a client waits for any answer: a request still unanswered by then is a hang."""
 BUILD_TIMEOUT = 180.0
 RECOVERY = 60.0
 """Seconds a server may take to serve again after a fault (loaded machines are slow)."""
-DATA = """\
-@prefix kg:   <https://w3id.org/kggraph/ontology#> .
-@prefix kgid: <https://w3id.org/kggraph/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-
-kgid:source\\/faults a kg:SourceDocument ;
-    rdfs:label "Fault test source"@en , "障害試験の典拠"@ja .
-kgid:source\\/faults\\/s1 a kg:SourceSection ;
-    rdfs:label "Fault test section"@en , "障害試験の節"@ja ;
-    kg:sectionNumber "§1" ;
-    kg:partOfSection kgid:source\\/faults .
-kgid:country\\/faultland a kg:Country ;
-    rdfs:label "Faultland"@en , "障害国"@ja ;
-    prov:wasDerivedFrom kgid:source\\/faults\\/s1 .
-"""
-ENTITY_PAGE = "/id/country/faultland"
+ENTITY_PAGE = "/id/country/testland"
 ASK = "ASK { ?s ?p ?o }"
 T = TypeVar("T")
 
@@ -78,16 +63,6 @@ def build_done(root: Path, output: Path) -> subprocess.CompletedProcess[str]:
     process = kggraph_build(root, output)
     out, err = process.communicate(timeout=BUILD_TIMEOUT)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
-@pytest.fixture(scope="module")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("small")
-    for folder in ("ontology", "shapes"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "data").mkdir()
-    (root / "data" / "faults.ttl").write_text(DATA, encoding="utf-8")
-    return root
 
 
 @pytest.fixture(scope="module")
