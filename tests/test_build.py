@@ -27,14 +27,19 @@ BAD_AGREEMENT = """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
+kgid:org\\/test-agency a kg:Organization ;
+    rdfs:label "Test agency"@en , "試験機関"@ja ;
+    prov:wasDerivedFrom kgid:source\\/small\\/s1 .
+
 kgid:agreement\\/test-one-party a kg:Agreement ;
     rdfs:label "A one-party agreement"@en , "一者だけの協定"@ja ;
     kg:agreementType kgid:concept\\/agreement-type\\/memorandum-of-understanding ;
-    kg:party kgid:org\\/kitakyushu-city-government ;
+    kg:party kgid:org\\/test-agency ;
     kg:date "2014-04"^^xsd:gYearMonth ;
     kg:dateText "平成26年4月"@ja ;
-    prov:wasDerivedFrom kgid:source\\/white-paper-2025\\/s2-4 .
+    prov:wasDerivedFrom kgid:source\\/small\\/s1 .
 """
+"""An agreement with one party, in the small project (``conftest.SMALL_DATA``): its only fault."""
 
 
 def _files(release: Path) -> dict[str, bytes]:
@@ -106,9 +111,9 @@ def test_current_points_at_the_release(built: BuildResult) -> None:
 
 
 def test_failed_build_leaves_the_last_good_output_untouched(
-    project_copy: Callable[..., Path],
+    small_project: Callable[..., Path],
 ) -> None:
-    root = project_copy()
+    root = small_project()
     settings = Settings(root=root, output=root / "dist")
     good = build(settings)
     before = _files(good.release)
@@ -120,7 +125,8 @@ def test_failed_build_leaves_the_last_good_output_untouched(
     assert [p.name for p in (settings.output_dir / RELEASES).iterdir()] == [good.release.name]
     report = caught.value.report
     assert isinstance(report, ValidationReport) and not report.conforms
-    finding = next(r for r in report.violations if r.focus == "kgid:agreement/test-one-party")
+    assert [r.focus for r in report.violations] == ["kgid:agreement/test-one-party"]
+    finding = report.violations[0]
     assert finding.label == "A one-party agreement"
     assert finding.path == "kg:party"
     assert finding.source == "data/zz-bad.ttl"
@@ -149,8 +155,8 @@ def test_blank_nodes_are_refused(project_copy: Callable[..., Path]) -> None:
         build(Settings(root=root, output=root / "dist"))
 
 
-def test_releases_beyond_keep_are_pruned(project_copy: Callable[..., Path]) -> None:
-    root = project_copy()
+def test_releases_beyond_keep_are_pruned(small_project: Callable[..., Path]) -> None:
+    root = small_project()
     settings = Settings(root=root, output=root / "dist", keep_releases=1)
     results = [build(settings) for _ in range(3)]
     kept = sorted(p.name for p in (settings.output_dir / RELEASES).iterdir())

@@ -12,7 +12,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,7 +22,7 @@ import pytest
 from kggraph.core.config import Settings
 from kggraph.graph.release import MERGED
 from kggraph.publish.build import BuildResult, build
-from tests.conftest import Server, start_server, stop_server
+from tests.conftest import SMALL_DATA, Server, start_server, stop_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FAST = "ASK { ?s ?p ?o }"
@@ -109,9 +109,9 @@ def test_answers_are_cut_at_the_row_limit(limited: Server) -> None:
 
 
 def test_a_new_build_is_followed_and_empties_the_cache(
-    tmp_path: Path, project_copy: object
+    tmp_path: Path, small_project: Callable[..., Path]
 ) -> None:
-    root = project_copy()  # type: ignore[operator]
+    root = small_project()
     output = tmp_path / "dist"
     build(Settings(root=root, output=output))
     running = start_server(output, tmp_path / "server.log", root=str(root))
@@ -120,9 +120,7 @@ def test_a_new_build_is_followed_and_empties_the_cache(
         first = httpx.get(running.sparql, params={"query": query, "format": "json"})
         count = int(first.json()["results"]["bindings"][0]["n"]["value"])
         extra = root / "data" / "zz-extra.ttl"
-        shutil.copy(root / "data" / "places.ttl", extra)
-        text = extra.read_text(encoding="utf-8")
-        extra.write_text(text.replace("kgid:city\\/haiphong", "kgid:city\\/haiphong-copy"), "utf-8")
+        extra.write_text(SMALL_DATA.replace("testland", "testland-2"), "utf-8")
         build(Settings(root=root, output=output))
         deadline = time.monotonic() + 30
         second = first
@@ -147,7 +145,7 @@ def test_a_new_build_is_followed_and_empties_the_cache(
         )
         # Every route follows new builds, /health alone included: an idle server asked only
         # for its health reports the newest release (one middleware, not a call per handler).
-        extra.write_text(text.replace("kgid:city\\/haiphong", "kgid:city\\/haiphong-3"), "utf-8")
+        extra.write_text(SMALL_DATA.replace("testland", "testland-3"), "utf-8")
         build(Settings(root=root, output=output))
         newest = (output / "current").resolve().name
         deadline = time.monotonic() + 30

@@ -117,10 +117,10 @@ def test_pruning_keeps_current_and_the_newest_earlier_releases(
 
 
 def test_a_build_keeping_no_release_leaves_current_in_place(
-    project_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    small_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``KGGRAPH_KEEP_RELEASES=0 kggraph build`` with a relative output folder (issue 13, 6)."""
-    root = project_copy()
+    root = small_project()
     monkeypatch.chdir(root)
     env = {
         **os.environ,
