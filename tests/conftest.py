@@ -1,5 +1,5 @@
 """Shared fixtures: the repository root, a project copy to break, a small project to build in a
-second, one real build, a real server."""
+second, one real build (and one more to compare it with), a real server."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ def repo_root() -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """One build of the real project into a temporary output folder."""
     out = tmp_path_factory.mktemp("dist")
+    return build(Settings(root=ROOT, output=out))
+
+
+@pytest.fixture(scope="session")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """A second build of the real project, from the same inputs, into another output folder:
+    what the tests that a build is deterministic compare ``built`` with (one for all of them)."""
+    out = tmp_path_factory.mktemp("dist-again")
     return build(Settings(root=ROOT, output=out))
 
 
