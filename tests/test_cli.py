@@ -110,7 +110,7 @@ def test_summary_into_a_readme_that_cannot_be_read_or_has_no_block(
     blockless = tmp_path / "notes.md"
     blockless.write_text("# Notes\n", encoding="utf-8")
     no_block = kggraph("summary", *out, "--readme", str(blockless))
-    assert no_block.exit_code == 3 and "no summary block" in no_block.stderr
+    assert no_block.exit_code == 2 and "no summary block" in no_block.stderr
     assert blockless.read_text(encoding="utf-8") == "# Notes\n"
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kggraph.core.errors import BuildError
+from kggraph.core.errors import InvalidArgument
 from kggraph.graph.manifest import Manifest, TripleCounts
 from kggraph.publish.summary import END, START, render, replace_block
 
@@ -45,5 +45,5 @@ def test_replace_block_is_idempotent() -> None:
 
 
 def test_missing_markers_are_an_error() -> None:
-    with pytest.raises(BuildError, match="no summary block"):
+    with pytest.raises(InvalidArgument, match="no summary block"):
         replace_block("# Title\n", MANIFEST)
