@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
 import rdflib
 
@@ -29,10 +31,30 @@ def turtle(graph: rdflib.Graph) -> bytes:
 
 
 def json_ld(graph: rdflib.Graph) -> bytes:
-    """Compact JSON-LD whose ``@context`` maps the project prefixes."""
+    """Compact JSON-LD whose ``@context`` maps the project prefixes, in one canonical order.
+
+    rdflib writes nodes and the values of a property in the order of its sets, which changes
+    with Python's hash seed, so two builds would write different bytes for the same graph.
+    The document is therefore rewritten with its keys sorted and every array sorted by its
+    items' own canonical text, except the items of an ``@list``, whose order is meaning."""
     _bind_prefixes(graph)
     text = graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
-    return text.encode("utf-8")
+    document = _canonical(json.loads(text))
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _canonical(value: Any, *, ordered: bool = False) -> Any:
+    """``value`` with every unordered array sorted (see ``json_ld``)."""
+    if isinstance(value, dict):
+        return {key: _canonical(item, ordered=key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(item) for item in value]
+        return items if ordered else sorted(items, key=_sort_key)
+    return value
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def deterministic_gzip(data: bytes) -> bytes:
