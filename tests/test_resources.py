@@ -20,11 +20,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
 
-from kggraph.core.namespaces import BASE_IRI, ID_IRI, KG, PROV, RDF, RDFS
+from kggraph.core.namespaces import BASE_IRI, ID_IRI, KG, PROV, RDF, RDFS, XSD
 from kggraph.publish.build import BuildResult
 from tests.conftest import Server, start_server, stop_server
 
@@ -131,6 +132,28 @@ def parsed(body: bytes, fmt: str) -> rdflib.Graph:
     return graph
 
 
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    raise TypeError(f"no RDF 1.1 term: {term}")
+
+
+def turtle_triples(body: bytes) -> set[tuple[rdflib.term.Node, ...]]:
+    """``body``, Turtle, read by pyoxigraph (ten times faster than rdflib), as rdflib terms to
+    compare with the dump, which rdflib read."""
+    return {
+        (_term(t.subject), _term(t.predicate), _term(t.object))
+        for t in ox.parse(body, format=ox.RdfFormat.TURTLE)
+    }
+
+
 def label(dump: rdflib.Graph, iri: str, lang: str) -> str:
     found = [o for o in dump.objects(URIRef(iri), RDFS.label) if o.language == lang]
     assert len(found) == 1, f"{iri} should have one @{lang} label in the dump"
@@ -172,15 +195,15 @@ def test_every_iri_answers_turtle_with_its_triples(
         ):
             failures.append(f"{entity}: {response.status_code} {response.headers['content-type']}")
             continue
-        graph = parsed(response.content, "turtle")
+        graph = turtle_triples(response.content)
         own = set(dump.triples((entity, None, None)))
         incoming = set(dump.triples((None, None, entity)))
-        missing = (own | incoming) - set(graph)
+        missing = (own | incoming) - graph
         if missing:
             failures.append(f"{entity}: {len(missing)} triples missing, e.g. {min(missing)}")
         neighbours = {o for _, _, o in own if isinstance(o, URIRef)} | {s for s, _, _ in incoming}
         for n in neighbours:
-            if set(dump.objects(n, RDFS.label)) - set(graph.objects(n, RDFS.label)):
+            if set(dump.triples((n, RDFS.label, None))) - graph:
                 failures.append(f"{entity}: the labels of its neighbour {n} are missing")
     assert not failures, "\n".join(failures[:20])
 
