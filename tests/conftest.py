@@ -1,5 +1,5 @@
 """Shared fixtures: the repository root, a project copy to break, a small project to build in a
-second, one real build (and one more to compare it with), a real server."""
+second, one real build (and one more to compare it with), real servers on it."""
 
 from __future__ import annotations
 
@@ -199,5 +199,20 @@ def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """One server on the session build, shared by the HTTP tests (default settings)."""
     log = tmp_path_factory.mktemp("server") / "server.log"
     running = start_server(built.release.parent.parent, log)
+    yield running
+    stop_server(running)
+
+
+PUBLIC_URL = "https://data.example.org/kg/"
+"""Where the ``published`` server is told it is published (``KGGRAPH_PUBLIC_URL``), with the
+trailing slash an operator may well write: the links it makes start with it, less the slash."""
+
+
+@pytest.fixture(scope="session")
+def published(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server on the session build behind a proxy (at ``PUBLIC_URL``), shared by the tests
+    of the links, sitemap and catalog it makes."""
+    log = tmp_path_factory.mktemp("published") / "server.log"
+    running = start_server(built.release.parent.parent, log, public_url=PUBLIC_URL)
     yield running
     stop_server(running)

@@ -15,7 +15,7 @@ import pytest
 from kggraph.core.namespaces import ID_IRI
 from kggraph.graph.release import Release
 from kggraph.publish.build import BuildResult
-from tests.conftest import Server, start_server, stop_server
+from tests.conftest import PUBLIC_URL, Server
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -98,17 +98,10 @@ def test_robots_and_sitemap_have_validators_and_304(server: Server) -> None:
         assert since.status_code == 304, path
 
 
-def test_sitemap_follows_the_public_url(
-    built: BuildResult, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    public = "https://data.example.org/kg"
-    log = tmp_path_factory.mktemp("crawl") / "server.log"
-    other = start_server(built.release.parent.parent, log, public_url=public)
-    try:
-        text = httpx.get(other.url + "/sitemap.xml", timeout=30).content
-        robots = httpx.get(other.url + "/robots.txt", timeout=30).text
-    finally:
-        stop_server(other)
+def test_sitemap_follows_the_public_url(published: Server) -> None:
+    public = PUBLIC_URL.rstrip("/")
+    text = httpx.get(published.url + "/sitemap.xml", timeout=30).content
+    robots = httpx.get(published.url + "/robots.txt", timeout=30).text
     locations = [u.text or "" for u in _xml(text).iter(SITEMAP + "loc")]
     assert locations and all(url.startswith(public + "/id/") for url in locations)
     assert f"Sitemap: {public}/sitemap.xml" in robots.splitlines()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -27,7 +26,7 @@ from kggraph.core.namespaces import ID_IRI, KG, ONTOLOGY_IRI
 from kggraph.graph.release import Release
 from kggraph.graph.store import EDITORIAL_GRAPH
 from kggraph.publish.build import BuildResult
-from tests.conftest import ROOT, Server, require, start_server, stop_server
+from tests.conftest import PUBLIC_URL, ROOT, Server, require
 
 STANDARDS = ROOT.parent / "shared" / "standards" / "dcat-ap"
 SHAPE_FILES = ("dcat-ap_3.0.1_shacl_shapes.ttl", "dcat-ap_3.0.1_shacl_range.ttl")
@@ -321,15 +320,9 @@ def test_catalog_has_validators_and_304(server: Server) -> None:
     assert again.status_code == 304
 
 
-def test_locations_follow_the_public_url_and_identities_stay(
-    built: BuildResult, tmp_path: Path
-) -> None:
-    public = "https://data.example.org/kg"
-    other = start_server(built.release.parent.parent, tmp_path / "server.log", public_url=public)
-    try:
-        text = httpx.get(other.url + "/catalog", headers=TURTLE, timeout=30).text
-    finally:
-        stop_server(other)
+def test_locations_follow_the_public_url_and_identities_stay(published: Server) -> None:
+    public = PUBLIC_URL.rstrip("/")
+    text = httpx.get(published.url + "/catalog", headers=TURTLE, timeout=30).text
     graph = rdflib.Graph().parse(data=text, format="turtle")
     assert (DATASET, RDF.type, DCAT.Dataset) in graph
     downloads = {str(u) for u in graph.objects(None, DCAT.downloadURL)}

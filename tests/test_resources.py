@@ -27,7 +27,7 @@ from rdflib import Literal, URIRef
 
 from kggraph.core.namespaces import BASE_IRI, ID_IRI, KG, PROV, RDF, RDFS, XSD
 from kggraph.publish.build import BuildResult
-from tests.conftest import Server, start_server, stop_server
+from tests.conftest import PUBLIC_URL, Server
 
 TURTLE = {"Accept": "text/turtle"}
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -666,19 +666,8 @@ def test_formats_have_their_own_etags(client: httpx.Client) -> None:
 # --- behind a proxy ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def published(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server told it is published at another address (KGGRAPH_PUBLIC_URL)."""
-    log = tmp_path_factory.mktemp("published") / "server.log"
-    running = start_server(
-        Path(built.release).parent.parent, log, public_url="https://kg.example.org/graph/"
-    )
-    yield running
-    stop_server(running)
-
-
 def test_links_follow_the_public_url(published: Server) -> None:
-    base = "https://kg.example.org/graph"
+    base = PUBLIC_URL.rstrip("/")
     response = httpx.get(published.url + path_of(HAIPHONG), headers=BROWSER)
     hrefs = [h for h in re.findall(r'href="([^"]+)"', response.text) if not h.startswith("?")]
     assert hrefs and all(h.startswith(base + "/") for h in hrefs), hrefs
