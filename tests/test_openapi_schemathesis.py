@@ -7,8 +7,8 @@ schemathesis checks each answer: no 5xx, a documented status, media type and hea
 input accepted and invalid input refused. Two checks of our own: every refusal has its route
 family's shape (``kggraph.web.http.errors``: a problem document from ``/queries`` and
 ``/network``, one line of text elsewhere), and the network API refuses a valid request only for
-a name the graph does not know. Bounded and seeded: ``EXAMPLES`` requests per operation,
-``derandomize``, so a run in CI is the same every time.
+a name the graph does not know. Bounded and seeded: ``EXAMPLES`` requests per operation
+(``CANNED_EXAMPLES`` per canned query), ``derandomize``, so a run in CI is the same every time.
 
 schemathesis's pytest plugin (``from_fixture``) does not run under pytest 9 (it sets a node
 attribute pytest 9 no longer has), so each operation's strategy is run with Hypothesis's own
@@ -41,6 +41,10 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = 25
 """Requests per operation, schema-valid and schema-invalid ones mixed."""
+CANNED_EXAMPLES = 10
+"""Requests per canned query (``/queries/<slug>``): the canned queries share one handler and
+one way of binding parameters, so ten each still send hundreds of requests there, each query's
+own parameters given valid and invalid values."""
 UNKNOWN_NAME = re.compile(r"no (?:country|sector|agent) is called ('.*'|\".*\")(?:; close|$)")
 """A refusal for a name the graph does not know; the name is shown as Python writes it."""
 OTHER_REFUSALS = re.compile(
@@ -116,7 +120,7 @@ def _fuzz(operation: APIOperation) -> None:
     excluded, additional = _checks_for(operation)
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=CANNED_EXAMPLES if operation.path.startswith("/queries/") else EXAMPLES,
         deadline=None,
         derandomize=True,
         database=None,
