@@ -63,7 +63,8 @@ def endpoint() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
     handler = type("Recording", (_Endpoint,), {"hits": hits})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next look (half a second by default), after every test
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/", hits
     server.shutdown()
