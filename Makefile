@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install run build validate readme test lint typecheck pytest bench bench-endpoint bench-scale soak clean
+.PHONY: help install run build validate readme test test-fast lint typecheck pytest bench bench-endpoint bench-scale soak clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ pytest: install ## The test suite only
 	$(BIN)/pytest
 
 test: lint typecheck pytest ## Install, then lint, type-check and run every test
+
+test-fast: install ## The inner loop: the tests not marked slow (no builds, servers, Chromium or fuzzing of their own)
+	$(BIN)/pytest -m "not slow"
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 

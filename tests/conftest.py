@@ -26,6 +26,17 @@ REQUIRE_ALL = "KGGRAPH_REQUIRE_ALL"
 """Set to 1 to make a test fail, not skip, when something it needs is missing (e.g. in CI)."""
 
 
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in ``tests/browser/`` drives Chromium: each is ``slow`` (``make test-fast``
+    leaves them out) without a mark in each file."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+
+
 def require(condition: Path | bool, reason: str) -> None:
     """Skip the calling test or fixture with ``reason`` unless ``condition`` holds (a path: it
     exists); fail instead of skipping when ``KGGRAPH_REQUIRE_ALL=1``."""

@@ -16,6 +16,8 @@ import pytest
 from kggraph.publish.build import BuildResult
 from tests.conftest import Server, start_server, stop_server
 
+pytestmark = pytest.mark.slow
+
 TINY = {
     # a new client may run one query, which takes more than the microsecond it may save up:
     # it is then in debt, paid back at a millisecond a minute, so it stays refused for the

@@ -20,6 +20,8 @@ from kggraph.publish.build import BuildResult
 from tests.conftest import Server, free_port, require, stop_server
 from tests.test_budgets_http import TINY, exhaust, query, serve
 
+pytestmark = pytest.mark.slow
+
 REDIS_SERVER = "redis-server"
 
 

@@ -23,6 +23,8 @@ import pytest
 from kggraph.publish.build import BuildResult
 from tests.conftest import ROOT, free_port, require
 
+pytestmark = pytest.mark.slow
+
 HEADER_TIMEOUT = 2
 MAX_CONNECTIONS = 60
 LOWERED_SOFT_LIMIT = 256

@@ -98,6 +98,7 @@ def test_robots_and_sitemap_have_validators_and_304(server: Server) -> None:
         assert since.status_code == 304, path
 
 
+@pytest.mark.slow
 def test_sitemap_follows_the_public_url(published: Server) -> None:
     public = PUBLIC_URL.rstrip("/")
     text = httpx.get(published.url + "/sitemap.xml", timeout=30).content

@@ -320,6 +320,7 @@ def test_catalog_has_validators_and_304(server: Server) -> None:
     assert again.status_code == 304
 
 
+@pytest.mark.slow
 def test_locations_follow_the_public_url_and_identities_stay(published: Server) -> None:
     public = PUBLIC_URL.rstrip("/")
     text = httpx.get(published.url + "/catalog", headers=TURTLE, timeout=30).text

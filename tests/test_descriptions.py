@@ -10,6 +10,7 @@ import hashlib
 import json
 
 import pyoxigraph as ox
+import pytest
 
 from kggraph.dataset.identity import CATALOG_FILE, ONTOLOGY_FILE, VOID_FILE
 from kggraph.publish.build import MANIFEST, BuildResult
@@ -17,6 +18,7 @@ from kggraph.publish.build import MANIFEST, BuildResult
 DESCRIPTIONS = (ONTOLOGY_FILE, VOID_FILE, CATALOG_FILE)
 
 
+@pytest.mark.slow
 def test_two_builds_write_the_same_descriptions(built: BuildResult, rebuilt: BuildResult) -> None:
     again = rebuilt
     assert again.release != built.release

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 
 from kggraph.publish.build import BuildResult
@@ -31,6 +32,7 @@ def _written(ntriples: str, kind: str, seed: int) -> bytes:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_json_ld_and_turtle_do_not_depend_on_the_hash_seed(built: BuildResult) -> None:
     ntriples = str(built.release / "kggraph.nt")
     for kind in ("json-ld", "turtle"):

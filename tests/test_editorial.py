@@ -19,6 +19,8 @@ from kggraph.publish.build import MANIFEST, build, check
 from kggraph.validation.editorial import CHECK
 from kggraph.validation.shapes import ValidationReport, ValidationResult
 
+pytestmark = pytest.mark.slow
+
 PREFIXES = """\
 @prefix kg:   <https://w3id.org/kggraph/ontology#> .
 @prefix kgid: <https://w3id.org/kggraph/id/> .

@@ -23,6 +23,8 @@ from kggraph.publish.build import build
 from tests.conftest import ROOT, Server, start_server, stop_server
 from tests.test_editorial import ADDED, NODES, NOTES, PREFIXES, SOURCE
 
+pytestmark = pytest.mark.slow
+
 DATED = """
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 @prefix edtf: <http://id.loc.gov/datatypes/edtf/> .

@@ -24,6 +24,8 @@ from kggraph.graph.release import MERGED
 from kggraph.publish.build import BuildResult, build
 from tests.conftest import SMALL_DATA, Server, start_server, stop_server
 
+pytestmark = pytest.mark.slow
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FAST = "ASK { ?s ?p ?o }"
 TIME_LIMIT = 2.0

@@ -31,6 +31,8 @@ from kggraph.graph.release import CURRENT, MERGED, NAMED
 from kggraph.publish.promote import RELEASES, STAGING_PREFIX
 from tests.conftest import Server, require, start_server, stop_server
 
+pytestmark = pytest.mark.slow
+
 CLIENT_TIMEOUT = 30.0
 """Seconds a client waits for any answer: a request still unanswered by then is a hang."""
 BUILD_TIMEOUT = 180.0

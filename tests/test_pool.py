@@ -26,6 +26,8 @@ from kggraph.query.executor import Answer, QueryTask
 from kggraph.query.pool import WorkerPool
 from kggraph.query.workers import Outcome, Worker, WorkerLimits
 
+pytestmark = pytest.mark.slow
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f . VALUES ?k { 1 2 } }"
 SLOW_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f . VALUES ?k { 1 2 3 4 5 6 } }"

@@ -203,6 +203,7 @@ def roomy_server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -
     stop_server(running)
 
 
+@pytest.mark.slow
 def test_a_long_query_being_read_holds_up_no_other_client(roomy_server: Server) -> None:
     """A pathological body is sent whole; small queries sent after it are answered before it."""
     body = ("a." * 150_000).encode()
@@ -318,6 +319,7 @@ def test_if_none_match_star_does_not_hide_a_syntax_error(server: Server) -> None
     assert good.status_code == 304
 
 
+@pytest.mark.slow
 def test_a_service_call_to_an_internal_host_is_refused_over_http(
     built: BuildResult, tmp_path: Path, endpoint: tuple[str, list[str]]
 ) -> None:

@@ -23,6 +23,8 @@ from kggraph.validation.shapes import ValidationReport
 from tests.conftest import ROOT, Server, start_server, stop_server
 from tests.test_editorial import ADDED, NODES, NOTES, PREFIXES, SOURCE
 
+pytestmark = pytest.mark.slow
+
 HEADER = "\t".join(COLUMNS) + "\n"
 MOVED = (
     f"{ID_IRI}org/old-company\t301\t{ID_IRI}org/test-company\t"

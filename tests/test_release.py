@@ -116,6 +116,7 @@ def test_pruning_keeps_current_and_the_newest_earlier_releases(
     assert current_release(out) == (out / RELEASES / names[current]).resolve()
 
 
+@pytest.mark.slow
 def test_a_build_keeping_no_release_leaves_current_in_place(
     small_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

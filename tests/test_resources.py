@@ -184,6 +184,7 @@ def test_the_sample_has_every_kind_and_all_it_shows(
         assert shown == set().union(*members.values()), kind
 
 
+@pytest.mark.slow
 def test_every_iri_answers_turtle_with_its_triples(
     client: httpx.Client, dump: rdflib.Graph, entities: list[URIRef]
 ) -> None:
@@ -208,6 +209,7 @@ def test_every_iri_answers_turtle_with_its_triples(
     assert not failures, "\n".join(failures[:20])
 
 
+@pytest.mark.slow
 def test_every_kind_of_iri_answers_every_rdf_format_with_the_same_triples(
     client: httpx.Client, sample: list[URIRef]
 ) -> None:
@@ -329,6 +331,7 @@ def test_a_404_under_a_known_kind_links_its_list(client: httpx.Client, server: S
 # --- pages ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_kind_of_iri_has_a_page_with_its_labels_dates_and_sections(
     client: httpx.Client, dump: rdflib.Graph, sample: list[URIRef], server: Server
 ) -> None:
@@ -666,6 +669,7 @@ def test_formats_have_their_own_etags(client: httpx.Client) -> None:
 # --- behind a proxy ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_links_follow_the_public_url(published: Server) -> None:
     base = PUBLIC_URL.rstrip("/")
     response = httpx.get(published.url + path_of(HAIPHONG), headers=BROWSER)

@@ -335,6 +335,7 @@ def server_without_yasgui(
     stop_server(running)
 
 
+@pytest.mark.slow
 def test_without_node_modules_the_page_is_a_working_form(server_without_yasgui: Server) -> None:
     server = server_without_yasgui
     page = Page.of(_html(server).text)
@@ -347,6 +348,7 @@ def test_without_node_modules_the_page_is_a_working_form(server_without_yasgui: 
     assert "Haiphong" in _labels_of(_submit(server.sparql, page, form), HAIPHONG)
 
 
+@pytest.mark.slow
 def test_without_node_modules_yasgui_files_are_404_not_500(server_without_yasgui: Server) -> None:
     answer = httpx.get(server_without_yasgui.url + "/static/yasgui/yasgui.min.js", timeout=30)
     assert answer.status_code == 404

@@ -189,6 +189,7 @@ def _damaged_answer(answer: httpx.Response, name: str) -> None:
     assert answer.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.slow
 def test_a_damaged_release_file_is_a_clear_503(damageable: Damageable) -> None:
     """Corrupt, missing and truncated files of the current release (issue 13, 11: was a bare
     500, or a 404 as if the client had asked for something that does not exist)."""
@@ -211,6 +212,7 @@ def test_a_damaged_release_file_is_a_clear_503(damageable: Damageable) -> None:
         assert any(name in line for line in damage), f"{name} is not in the log"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("endpoint", "expected"),
     [

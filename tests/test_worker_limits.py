@@ -25,6 +25,8 @@ from kggraph.query.pool import WorkerPool
 from kggraph.query.workers import WorkerLimits
 from tests.test_pool import NEVER, RUNAWAY, in_pool, number, settle, value
 
+pytestmark = pytest.mark.slow
+
 MEMORY_HOG = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
 """The query from the issue: sorting a cross product, gigabytes within seconds."""
 CEILING = 400 * 2**20
