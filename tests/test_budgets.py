@@ -1,6 +1,5 @@
 """Client budgets (``kggraph.budgets.counters``): the bucket arithmetic on an injected clock, no
-sleeps;
-who a client is (``kggraph.web.http.client_id``); the settings."""
+sleeps; who a client is (``kggraph.web.http.client_id``); the settings."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Client budgets shared through Redis (``kggraph.budgets.redis_counters``): two real ``kggraph
-serve``
-processes on one real ``redis-server`` (Debian's, started here on a free loopback port with no
-persistence) hold a client to one budget; when Redis goes away they count on their own and go
-on answering."""
+serve`` processes on one real ``redis-server`` (Debian's, started here on a free loopback port with
+no persistence) hold a client to one budget; when Redis goes away they count on their own and go on
+answering."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Integrity of the data itself, checked in Python beside the SHACL shapes (two independent checks).
 
 Every date agrees with its original Japanese wording (via ``kggraph.core.eras``), every node has
-both
-labels and a section of the source, and every IRI the data points to exists.
+both labels and a section of the source, and every IRI the data points to exists.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """The network API (``kggraph.web.explore.network_api``) on a real server: every route and filter
-agrees
-with ``kggraph.network.graph.build_network`` on the same release, the five exports read back with
-networkx's own readers, path evidence exists in the graph, bad parameters are ``400`` and
-unknown agents ``404`` (problem documents), and a new build is followed. Facts named below are
-the source's (the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
+agrees with ``kggraph.network.graph.build_network`` on the same release, the five exports read back
+with networkx's own readers, path evidence exists in the graph, bad parameters are ``400`` and
+unknown agents ``404`` (problem documents), and a new build is followed. Facts named below are the
+source's (the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
 """
 
 from __future__ import annotations

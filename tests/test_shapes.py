@@ -16,11 +16,10 @@ shapes look at a focus node and its neighbours only (no constraint compares node
 graph), and ``test_every_result_belongs_to_one_fixture`` fails if a result could not be told
 apart.
 
-pySHACL runs each SHACL-SPARQL constraint once per focus node and rdflib parses the query text
-again on every call (about a quarter of a second for the era check), so the graph validated
-here parses each distinct query once (``kggraph.validation.shapes.PreparedQueryGraph``, what the
-build
-uses too); the evaluation is rdflib's own.
+pySHACL runs each SHACL-SPARQL constraint once per focus node and rdflib parses the query text again
+on every call (about a quarter of a second for the era check), so the graph validated here parses
+each distinct query once (``kggraph.validation.shapes.PreparedQueryGraph``, what the build uses
+too); the evaluation is rdflib's own.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """The timeline (``kggraph.network.timeline``, ``kggraph.web.explore.timeline_svg`` and its routes
-in
-``kggraph.web.explore.views``) on a real server: its counts per year, kind and country agree with
-SPARQL counts on the same release, written here with aggregates and property paths rather than
-the module's queries; its CSV and chart say the same. Facts named below are the source's
-(the source document, 000_5b69d3d5bab7a4e9.txt), cited by line.
+in ``kggraph.web.explore.views``) on a real server: its counts per year, kind and country agree with
+SPARQL counts on the same release, written here with aggregates and property paths rather than the
+module's queries; its CSV and chart say the same. Facts named below are the source's (the source
+document, 000_5b69d3d5bab7a4e9.txt), cited by line.
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ Queries that fail (``4xx``) are counted in a second, smaller bucket, one failure
 client sending bad queries is held back too. At most ``concurrency`` queries of one client run
 at once. A limit of 0 is off.
 
-``Counters`` is what the web layer asks of a store of these numbers; ``MemoryCounters`` keeps
-them in this process, ``kggraph.budgets.redis_counters.RedisCounters`` in Redis, shared by several
-web
+``Counters`` is what the web layer asks of a store of these numbers; ``MemoryCounters`` keeps them
+in this process, ``kggraph.budgets.redis_counters.RedisCounters`` in Redis, shared by several web
 processes. Both decide the same way: the arithmetic is here (``level``, ``seconds_until``).
 """
 

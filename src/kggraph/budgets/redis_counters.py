@@ -1,14 +1,12 @@
 """Client budgets kept in Redis, so that several web processes hold a client to one budget.
 
 Each client has a hash (``<prefix><client>``: the balance of each bucket and when it was last
-charged) and a sorted set of its running queries (``…:run``, each with the time by which it
-must have ended: a process that dies mid-query cannot leave a slot taken for good). One Lua
-script per operation reads, decides and writes atomically, on Redis's own clock (``TIME``), so
-the processes agree however their clocks drift; the arithmetic is ``kggraph.budgets.counters``'s.
-Every
-key expires once it would hold nothing (a bucket full again, no query running), so Redis keeps
-only clients that are active. A sorted set of clients in debt, each until when, answers
-``/health``.
+charged) and a sorted set of its running queries (``…:run``, each with the time by which it must
+have ended: a process that dies mid-query cannot leave a slot taken for good). One Lua script per
+operation reads, decides and writes atomically, on Redis's own clock (``TIME``), so the processes
+agree however their clocks drift; the arithmetic is ``kggraph.budgets.counters``'s. Every key
+expires once it would hold nothing (a bucket full again, no query running), so Redis keeps only
+clients that are active. A sorted set of clients in debt, each until when, answers ``/health``.
 
 **When Redis cannot be reached** the process logs it once and counts in its own memory
 (``MemoryCounters``) until Redis answers again, tried at most every ``RETRY_SECONDS``: a budget

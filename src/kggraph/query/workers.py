@@ -1,16 +1,15 @@
 """Query worker processes that can be killed: the only time limit that really holds.
 
-pyoxigraph's ``Store.query`` has no timeout, and a running evaluation cannot be interrupted
-from inside the process. So queries run in worker processes, each holding its own copy of the
-published graph; when the time limit passes, the server kills the worker (``SIGKILL``) and
-starts a fresh one (``kggraph.query.pool`` decides when). Workers lock themselves out of the network
-before they load the graph (``kggraph.query.sandbox``), so a ``SERVICE`` call that got past the
-query
-reader still cannot leave the machine; only when the settings' allow-list names endpoints is the
-lock left off, and the reader alone decides. They also cap their own memory before loading
+pyoxigraph's ``Store.query`` has no timeout, and a running evaluation cannot be interrupted from
+inside the process. So queries run in worker processes, each holding its own copy of the published
+graph; when the time limit passes, the server kills the worker (``SIGKILL``) and starts a fresh one
+(``kggraph.query.pool`` decides when). Workers lock themselves out of the network before they load
+the graph (``kggraph.query.sandbox``), so a ``SERVICE`` call that got past the query reader still
+cannot leave the machine; only when the settings' allow-list names endpoints is the lock left off,
+and the reader alone decides. They also cap their own memory before loading
 (``WorkerLimits.memory``): a query that needs more aborts its worker (``SIGABRT``, which
-``Worker.out_of_memory`` tells apart from other deaths) or fails with ``MemoryError``; either
-way its client is told the query needed more memory than a worker may use.
+``Worker.out_of_memory`` tells apart from other deaths) or fails with ``MemoryError``; either way
+its client is told the query needed more memory than a worker may use.
 
 The pipe carries length-prefixed pickles. The server sends ``("task", ticket, QueryTask)`` and
 ``("skip", ticket)``; a worker answers its tasks in the order they came with ``(ticket, "ok",

@@ -2,12 +2,11 @@
 
 The server process holds no graph: queries run in the worker processes. So the network's facts
 (``kggraph.network.facts``) and the timeline's rows (``kggraph.network.timeline``) are read by
-sending their
-SELECTs to the workers and parsing the SPARQL JSON that comes back; the queries run side by
-side on the workers, within the usual time limit. That happens once per release version, and
-again only after ``kggraph build`` publishes a new one. A network is then built in this process
-from the facts for each filter asked (about a millisecond on this graph) and kept, with what is
-derived from it (centrality, communities, exports), in a small least-recently-used cache.
+sending their SELECTs to the workers and parsing the SPARQL JSON that comes back; the queries run
+side by side on the workers, within the usual time limit. That happens once per release version, and
+again only after ``kggraph build`` publishes a new one. A network is then built in this process from
+the facts for each filter asked (about a millisecond on this graph) and kept, with what is derived
+from it (centrality, communities, exports), in a small least-recently-used cache.
 
 Loading the release here instead (``OxigraphStore(release.open_store())``) would cost about
 as much (a ~60 ms load, then the same ~0.2 s of queries) but keep a second copy of the graph in

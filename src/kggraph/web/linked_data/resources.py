@@ -8,9 +8,8 @@ the file-extension address of what it sent: ``…/dalian.html``, ``.ttl``, ``.js
 alternatives (``Link: rel="alternate"``) and carries validators (``kggraph.web.http.conditional``).
 
 An identifier listed in the release's redirects table answers ``301`` or ``410``
-(``kggraph.web.linked_data.moved``). An identifier with no triple gets a real ``404``: a page with
-a search
-box for browsers, one line of text for programs. ``/id/`` and ``/id/<kind>/`` are the indexes
+(``kggraph.web.linked_data.moved``). An identifier with no triple gets a real ``404``: a page with a
+search box for browsers, one line of text for programs. ``/id/`` and ``/id/<kind>/`` are the indexes
 (``kggraph.web.linked_data.index_pages``).
 """
 

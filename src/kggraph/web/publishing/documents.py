@@ -1,8 +1,7 @@
 """``/.well-known/void`` and ``/catalog``: the dataset described for harvesters and people.
 
-Both are files of the release (``void.ttl``, ``catalog.ttl``, written by the build from the
-graph it published, see ``kggraph.publish.self_description``). Served, their locations (download
-URLs, the
+Both are files of the release (``void.ttl``, ``catalog.ttl``, written by the build from the graph it
+published, see ``kggraph.publish.self_description``). Served, their locations (download URLs, the
 SPARQL endpoint, pages) are mapped to this server, and the catalog gets the build time as
 ``dct:modified``; identities stay persistent (``kggraph.dataset.identity``). Formats by ``Accept``
 or extension (``kggraph.web.publishing.rdf_answer``); for browsers, a page that shows the same

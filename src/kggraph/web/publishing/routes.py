@@ -6,7 +6,7 @@
   IRI): ``kggraph.web.publishing.ontology_page``;
 - ``/dumps/``, ``/dumps/<file>``, ``/dumps/SHA256SUMS``: ``kggraph.web.publishing.downloads``;
 - ``/.well-known/void`` and ``/catalog`` (and their extension forms):
-``kggraph.web.publishing.documents``;
+  ``kggraph.web.publishing.documents``;
 - ``/robots.txt`` and ``/sitemap.xml``: ``kggraph.web.publishing.crawl``.
 
 They share one ``Published`` cache per application (``kggraph.web.publishing.context``), made
