@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -106,10 +105,8 @@ def wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 90)
     raise AssertionError("kggraph serve did not come up")
 
 
-def test_serve_builds_a_missing_output_then_serves_it(
-    project_copy: Callable[..., Path], tmp_path: Path
-) -> None:
-    root = project_copy()
+def test_serve_builds_a_missing_output_then_serves_it(small_root: Path, tmp_path: Path) -> None:
+    root = small_root
     port = free_port()
     output = tmp_path / "dist"
     process = subprocess.Popen(
