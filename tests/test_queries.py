@@ -1,6 +1,7 @@
 """Canned queries in queries/: each has its header, and answers with the source's facts.
 
-Every ``.rq`` file starts with a header that code will later turn into an HTTP API::
+Every ``.rq`` file starts with a header, which ``kggraph.canned.catalogue`` reads and
+``/queries`` serves as an HTTP API::
 
     # title: <short title>
     # description: <one or two sentences>
