@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kggraph.core.language import Text
 from kggraph.core.namespaces import ID_IRI, RDF, RDFS, SKOS
 from kggraph.query.executor import QueryTask
 
@@ -107,8 +108,8 @@ class Entry:
     iri: str
     labels: Labels
     types: tuple[str, ...]
-    matched: tuple[str, ...] = ()
-    """For a search hit: the labels that contain the text asked."""
+    matched: tuple[Text, ...] = ()
+    """For a search hit: the labels that contain the text asked, with their languages."""
 
 
 def index_tasks() -> tuple[QueryTask, QueryTask]:
@@ -170,14 +171,15 @@ def read_entries(body: bytes) -> tuple[Entry, ...]:
     """The resources of a listing or search answer, each once, in IRI order."""
     labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     types: dict[str, set[str]] = defaultdict(set)
-    matched: dict[str, set[str]] = defaultdict(set)
+    matched: dict[str, set[Text]] = defaultdict(set)
     for row in _bindings(body):
         iri = row["s"]["value"]
         _add_label(labels[iri], row.get("label"))
         if "type" in row:
             types[iri].add(row["type"]["value"])
         if "match" in row:
-            matched[iri].add(row["match"]["value"])
+            found = row["match"]
+            matched[iri].add(Text(found["value"], found.get("xml:lang", "").lower()))
     return tuple(
         Entry(iri, _frozen(labels[iri]), tuple(sorted(types[iri])), tuple(sorted(matched[iri])))
         for iri in sorted(set(labels) | set(types) | set(matched))

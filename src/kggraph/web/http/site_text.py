@@ -126,6 +126,8 @@ KINDS: dict[str, tuple[str, str]] = {
         "概念(分野・単位・指標・協定種別)",
     ),
     "country": ("Countries", "国"),
+    "editorial": ("Editorial statements", "編集上の記述"),
+    "editorial-reason": ("Editorial reasons", "編集上の理由"),
     "event": ("Events and meetings", "イベント・会合"),
     "facility": ("Facilities", "施設"),
     "fiscal-year": ("Fiscal years", "年度"),
@@ -135,9 +137,11 @@ KINDS: dict[str, tuple[str, str]] = {
     "programme": ("Programmes", "プログラム・制度"),
     "project": ("Projects", "事業"),
     "publication": ("Publications", "刊行物"),
+    "quantity": ("Quantities", "数量"),
     "recognition": ("Recognitions", "表彰・選定"),
     "source": ("Source document and sections", "典拠文書と節"),
     "statistic": ("Statistics", "統計値"),
+    "target": ("Targets", "目標"),
 }
 """What each kind of identifier (``…/id/<kind>/…``) holds."""
 

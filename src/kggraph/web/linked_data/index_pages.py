@@ -33,7 +33,7 @@ class Row:
     iri: str
     label: Text
     types: tuple[Text, ...]
-    matched: tuple[str, ...] = ()
+    matched: tuple[Text, ...] = ()
 
 
 def _headers(runtime: Runtime, site: Site, request: Request) -> tuple[dict[str, str], bool]:
@@ -146,7 +146,7 @@ def _ranked(text: str, rows: list[Row]) -> list[Row]:
     wanted = text.casefold()
 
     def rank(row: Row) -> int:
-        names = [m.casefold() for m in row.matched]
+        names = [m.value.casefold() for m in row.matched]
         if wanted in names:
             return 0
         return 1 if any(n.startswith(wanted) for n in names) else 2
