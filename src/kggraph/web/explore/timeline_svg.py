@@ -1,5 +1,8 @@
 """The timeline as an SVG chart, drawn here in Python: no script, no chart library to serve.
 
+Its words are in English or Japanese (``render``'s ``lang``), the names of countries and
+activities too; the root carries ``lang``.
+
 Two panels share one time axis: agreements above, projects below, each a bar per year stacked
 by country, on the same scale (one activity is as tall in both), so the panels compare. Runs of
 ``GAP_YEARS`` or more empty years shrink to a marked gap, or the quiet decades before 2009
@@ -15,7 +18,7 @@ import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from kggraph.network.timeline import HOME_COUNTRY, KINDS, NO_COUNTRY, Cell, Timeline
+from kggraph.network.timeline import HOME_COUNTRY, KINDS, NO_COUNTRY, Cell, Dated, Timeline
 
 WIDTH = 1120
 LEFT, RIGHT = 64, 24
@@ -38,7 +41,37 @@ PALETTE = (
 """Tableau's colour-blind-aware qualitative colours, in the order countries are ranked."""
 FIXED = {HOME_COUNTRY: "#bab0ac", NO_COUNTRY: "#d9d4cf"}
 """Japan and "no single country" in greys: they are the background, not the story."""
-TITLES = {"agreement": "Agreements", "project": "Projects"}
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Agreements and projects per year, by country",
+        "note": "The year each began. An activity in two countries counts in both; Japan counts "
+        "only when no other country takes part.",
+        "not_shown": " Not shown: {undated} without a date.",
+        "and": " and ",
+        "list": ", ",
+        "more": "; and {n} more",
+        "summary": "{counts}, {span}. Most in {leaders}.",
+        "none": "no dated activity",
+        "segment": "{where}, {year}: {count}: {listing}",
+        "agreement": "Agreements",
+        "project": "Projects",
+    },
+    "ja": {
+        "title": "年別・国別の協定と事業",
+        "note": "開始年で示します。2か国にまたがる活動は両方の国に数え、日本は他の国が関わらない"
+        "場合のみ数えます。",
+        "not_shown": "日付のない{undated}は表示していません。",
+        "and": "と",
+        "list": "、",
+        "more": "、ほか{n}件",
+        "summary": "{counts}({span})。多い国:{leaders}。",
+        "none": "日付のある活動なし",
+        "segment": "{where}、{year}年:{count}:{listing}",
+        "agreement": "協定",
+        "project": "事業",
+    },
+}
+"""The chart's own words in each page language (names come from the graph)."""
 
 
 @dataclass(frozen=True)
@@ -66,18 +99,19 @@ def colours(timeline: Timeline) -> dict[str, str]:
     return {c: FIXED.get(c) or chosen[c] for c in timeline.country_order}
 
 
-def render(timeline: Timeline) -> str:
-    """The chart as an SVG document (a string, without an XML declaration)."""
+def render(timeline: Timeline, lang: str = "en") -> str:
+    """The chart as an SVG document (a string, without an XML declaration), in ``lang``
+    (``en`` or ``ja``)."""
+    words = Words(timeline, lang if lang in WORDS else "en")
     palette = colours(timeline)
-    svg = ET.Element("svg", xmlns="http://www.w3.org/2000/svg", role="img")
-    svg.set("aria-labelledby", "timeline-title timeline-desc")
+    svg = ET.Element("svg", xmlns="http://www.w3.org/2000/svg", role="img", lang=words.lang)
+    svg.set("aria-labelledby", "timeline-title")
+    svg.set("aria-describedby", "timeline-desc")
     svg.set("font-family", FONT)
-    ET.SubElement(
-        svg, "title", id="timeline-title"
-    ).text = "Agreements and projects per year, by country"
-    ET.SubElement(svg, "desc", id="timeline-desc").text = _summary(timeline)
-    top = _heading(svg, timeline)
-    top = _legend(svg, timeline, palette, top + 14)
+    ET.SubElement(svg, "title", id="timeline-title").text = words["title"]
+    ET.SubElement(svg, "desc", id="timeline-desc").text = _summary(timeline, words)
+    top = _heading(svg, timeline, words)
+    top = _legend(svg, timeline, words, palette, top + 14)
     slots = _slots(timeline.years)
     heights = {kind: _panel_height(timeline, kind) for kind in KINDS}
     tops, y = {}, top + 46
@@ -85,8 +119,8 @@ def render(timeline: Timeline) -> str:
         tops[kind] = y
         y += heights[kind] + 46
     for kind in KINDS:
-        _panel(svg, timeline, kind, tops[kind], heights[kind], slots)
-    _bars(svg, timeline, palette, slots, tops, heights)
+        _panel(svg, timeline, words[kind], kind, (tops[kind], heights[kind]), slots)
+    _bars(svg, timeline, words, palette, slots, (tops, heights))
     _axis(svg, slots, tops[KINDS[-1]] + heights[KINDS[-1]])
     height = y - 10
     svg.set("viewBox", f"0 0 {WIDTH} {height:.0f}")
@@ -95,35 +129,68 @@ def render(timeline: Timeline) -> str:
     return ET.tostring(svg, encoding="unicode")
 
 
-def _summary(timeline: Timeline) -> str:
+class Words:
+    """The chart's words and names in one language."""
+
+    def __init__(self, timeline: Timeline, lang: str) -> None:
+        self.lang = lang
+        self._timeline = timeline
+        self._words = WORDS[lang]
+
+    def __getitem__(self, key: str) -> str:
+        return self._words[key]
+
+    def count(self, kind: str, n: int) -> str:
+        """``3 agreements``, ``1 project``; ``協定3件``."""
+        if self.lang == "ja":
+            return f"{self[kind]}{n}件"
+        return f"{n} {kind}" + ("s" if n != 1 else "")
+
+    def country(self, iri: str) -> str:
+        found = self._timeline.countries.get(iri)
+        if self.lang == "ja" and found is not None and found.label_ja:
+            return found.label_ja
+        return self._timeline.label(iri)
+
+    def activity(self, activity: Dated) -> str:
+        return activity.label_ja if self.lang == "ja" and activity.label_ja else activity.label
+
+
+def _summary(timeline: Timeline, words: Words) -> str:
     years = timeline.years
-    span = f"{years[0]}–{years[-1]}" if years else "no dated activity"
-    counts = ", ".join(
-        f"{sum(a.kind == kind for a in timeline.activities)} {kind}s" for kind in KINDS
+    span = f"{years[0]}–{years[-1]}" if years else words["none"]
+    counts = words["list"].join(
+        words.count(kind, sum(a.kind == kind for a in timeline.activities)) for kind in KINDS
     )
-    leaders = ", ".join(timeline.label(c) for c in timeline.country_order[:3])
-    return f"{counts}, {span}. Most in {leaders}."
+    leaders = words["list"].join(words.country(c) for c in timeline.country_order[:3])
+    return words["summary"].format(counts=counts, span=span, leaders=leaders)
 
 
-def _heading(svg: ET.Element, timeline: Timeline) -> float:
-    _text(svg, LEFT, 28, "Agreements and projects per year, by country", size=20, weight="600")
-    undated = " and ".join(f"{timeline.undated(k)} {k}s" for k in KINDS if timeline.undated(k))
-    note = (
-        "The year each began. An activity in two countries counts in both; Japan counts only "
-        "when no other country takes part."
-        + (f" Not shown: {undated} without a date." if undated else "")
+def _heading(svg: ET.Element, timeline: Timeline, words: Words) -> float:
+    _text(svg, LEFT, 28, words["title"], size=20, weight="600")
+    undated = words["and"].join(
+        words.count(k, timeline.undated(k)) for k in KINDS if timeline.undated(k)
     )
+    note = words["note"] + (words["not_shown"].format(undated=undated) if undated else "")
     _text(svg, LEFT, 50, note, size=12.5, fill=MUTED)
     return 50
 
 
-def _legend(svg: ET.Element, timeline: Timeline, palette: dict[str, str], top: float) -> float:
+def _width(text: str, size: float) -> float:
+    """About how wide ``text`` is at font size ``size``: a Japanese character is a full em,
+    a Latin one a little over half of one."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.554 for ch in text)
+
+
+def _legend(
+    svg: ET.Element, timeline: Timeline, words: Words, palette: dict[str, str], top: float
+) -> float:
     """Swatches in ranking order, wrapped onto as many rows as they need; returns the bottom."""
     x, y = float(LEFT), top + 12
     legend = ET.SubElement(svg, "g", {"class": "legend"})
     for country in timeline.country_order:
-        label = timeline.label(country)
-        width = 22 + 7.2 * len(label) + 18
+        label = words.country(country)
+        width = 22 + _width(label, 13) + 18
         if x + width > WIDTH - RIGHT:
             x, y = float(LEFT), y + 22
         item = ET.SubElement(legend, "g", {"class": "legend-item", "data-country": country})
@@ -176,12 +243,19 @@ def _stack_max(timeline: Timeline, kind: str) -> int:
 
 
 def _panel(
-    svg: ET.Element, timeline: Timeline, kind: str, top: float, height: float, slots: list[Slot]
+    svg: ET.Element,
+    timeline: Timeline,
+    title: str,
+    kind: str,
+    place: tuple[float, float],
+    slots: list[Slot],
 ) -> None:
-    """The panel's title, grid lines with their counts, and its baseline."""
+    """The panel's title, grid lines with their counts, and its baseline; ``place`` is its top
+    and height."""
+    top, height = place
     group = ET.SubElement(svg, "g", {"class": "panel", "data-kind": kind})
     base = top + height
-    _text(group, LEFT, top - 12, TITLES[kind], size=14, weight="600", fill=INK)
+    _text(group, LEFT, top - 12, title, size=14, weight="600", fill=INK)
     for tick in _ticks(height / UNIT):
         y = base - tick * UNIT
         line = _num(x1=LEFT, x2=WIDTH - RIGHT, y1=y, y2=y)
@@ -204,18 +278,20 @@ def _ticks(top: float) -> range:
 def _bars(
     svg: ET.Element,
     timeline: Timeline,
+    words: Words,
     palette: dict[str, str],
     slots: list[Slot],
-    tops: dict[str, float],
-    heights: dict[str, float],
+    panels: tuple[dict[str, float], dict[str, float]],
 ) -> None:
-    """One group per year with data: its stacked segments in both panels and their totals."""
+    """One group per year with data: its stacked segments in both panels and their totals;
+    ``panels`` holds each kind's panel top and height."""
+    tops, heights = panels
     by_year = {s.first: s for s in slots if not s.is_gap}
     order = {c: i for i, c in enumerate(timeline.country_order)}
     for year in timeline.years:
         slot = by_year[year]
-        totals = ", ".join(
-            f"{timeline.total(k, year)} {k}(s)" for k in KINDS if timeline.total(k, year)
+        totals = words["list"].join(
+            words.count(k, timeline.total(k, year)) for k in KINDS if timeline.total(k, year)
         )
         group = ET.SubElement(svg, "g", {"class": "year", "data-year": str(year)})
         ET.SubElement(group, "title").text = f"{year}: {totals}"
@@ -230,25 +306,28 @@ def _bars(
             for cell in cells:
                 y -= cell.count * UNIT
                 box = _num(x=x, y=y, width=width, height=cell.count * UNIT)
-                _segment(group, timeline, cell, palette, box)
+                _segment(group, words, cell, palette, box)
             if cells:
                 label = str(timeline.total(kind, year))
                 _text(group, slot.centre, y - 5, label, size=11, fill=MUTED, anchor="middle")
 
 
 def _segment(
-    group: ET.Element, timeline: Timeline, cell: Cell, palette: dict[str, str], box: dict[str, str]
+    group: ET.Element, words: Words, cell: Cell, palette: dict[str, str], box: dict[str, str]
 ) -> None:
     rect = ET.SubElement(group, "rect", box, fill=palette[cell.country], stroke="#ffffff")
     rect.set("class", f"segment {cell.kind}")
     rect.set("data-country", cell.country)
     rect.set("data-count", str(cell.count))
-    names = [a.label for a in cell.activities[:LISTED]]
+    names = [words.activity(a) for a in cell.activities[:LISTED]]
     more = cell.count - len(names)
-    listing = "; ".join(names) + (f"; and {more} more" if more > 0 else "")
-    noun = cell.kind + ("s" if cell.count != 1 else "")
-    where = timeline.label(cell.country)
-    ET.SubElement(rect, "title").text = f"{where}, {cell.year}: {cell.count} {noun}: {listing}"
+    listing = "; ".join(names) + (words["more"].format(n=more) if more > 0 else "")
+    ET.SubElement(rect, "title").text = words["segment"].format(
+        where=words.country(cell.country),
+        year=cell.year,
+        count=words.count(cell.kind, cell.count),
+        listing=listing,
+    )
 
 
 def _axis(svg: ET.Element, slots: list[Slot], base: float) -> None:

@@ -3,9 +3,11 @@
 ``/explore/network`` draws the network of ``/network`` with cytoscape.js (the npm package
 ``cytoscape``, installed into ``node_modules/`` by ``make install`` and served from
 ``/static/cytoscape/``) and our ``network.js``: nothing comes from another host, and the page
-has the query page's ``Content-Security-Policy``. ``/explore/timeline`` is an SVG chart drawn
-on the server (``kggraph.web.explore.timeline_svg``), so it needs no script at all; its numbers are
-at
+has the query page's ``Content-Security-Policy``. It takes the API's filters from a form
+(``page_filter``) and lists the drawing's agents and ties in two tables rendered here
+(``network_table``): its text alternative, which needs no script. ``/explore/timeline`` is an
+SVG chart drawn on the server (``kggraph.web.explore.timeline_svg``), so it needs no script at
+all, with the table of its numbers beside it (``timeline_table``); its numbers are at
 ``/explore/timeline.json`` and ``.csv``, the chart alone at ``.svg``. Every URL in the pages is
 relative, so they also work behind a proxy that adds a path prefix.
 """
@@ -13,17 +15,27 @@ relative, so they also work behind a proxy that adds a path prefix.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from kggraph.core import language
+from kggraph.core.language import DEFAULT_LANGUAGE
 from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import KINDS
+from kggraph.network.filters import NetworkFilter
+from kggraph.network.timeline import KINDS as TIMELINE_KINDS
+from kggraph.web.explore.network_table import agents_table, ties_table
+from kggraph.web.explore.page_filter import FormChoices, page_filter, query_of
 from kggraph.web.explore.service import NetworkService
 from kggraph.web.explore.timeline_svg import render
+from kggraph.web.explore.timeline_table import timeline_rows
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
+from kggraph.web.http.site import VARY, Site
+from kggraph.web.http.site_text import LANGUAGE_NAMES
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
 from kggraph.web.http.templating import template_environment
@@ -78,6 +90,11 @@ def _page(html: str, **headers: str) -> HTMLResponse:
     return HTMLResponse(html, headers={**base, **headers})
 
 
+def _page_of(iri: str) -> str:
+    """Where the page of one of our IRIs is, relative to ``/explore/``."""
+    return "../id/" + iri.removeprefix(ID_IRI) if iri.startswith(ID_IRI) else iri
+
+
 def _data_headers(runtime: Runtime) -> dict[str, str]:
     return {
         "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
@@ -98,10 +115,20 @@ class ExplorePages:
         """Checked on each request, so ``make install`` takes effect without a restart."""
         return (self.cytoscape_dir / CYTOSCAPE_FILE).is_file()
 
-    async def network_page(self, request: Request) -> HTMLResponse:
+    async def network_page(
+        self,
+        request: Request,
+        choice: Annotated[NetworkFilter, Depends(page_filter)],
+        sort: Annotated[str | None, Query(description="Agents' column to sort by")] = None,
+        ties_sort: Annotated[str | None, Query(description="Ties' column to sort by")] = None,
+    ) -> HTMLResponse:
+        """The drawing of the network ``choice`` asks for, and beside it the same agents and
+        ties as tables (``network_table``), which need no script."""
         runtime = state_of(request).runtime
+        built = await self._service.network(runtime, choice)
+        query = query_of(choice)
         config = {
-            "api": "../network",
+            "api": "../network" + query,
             "idBase": ID_IRI,
             "idPath": "../id/",
             "kinds": list(KINDS),
@@ -111,22 +138,37 @@ class ExplorePages:
             cytoscape_path="../" + CYTOSCAPE_PATH.lstrip("/"),
             config=config,
             version=runtime.version,
+            query=query,
+            choice=built.network.filter,
+            form=FormChoices.of(await self._service.facts(runtime)),
+            agents=agents_table(built.cytoscape, sort),
+            ties=ties_table(built.cytoscape, ties_sort),
+            page_of=_page_of,
         )
         return _page(html)
 
     async def timeline_page(self, request: Request) -> HTMLResponse:
+        """The chart and the table of its numbers, in the reader's language (``?lang=``, else
+        ``Accept-Language``, as the linked-data pages choose it)."""
         runtime = state_of(request).runtime
         timeline = await self._service.timeline(runtime)
+        site = Site.of(request, runtime)
         html = _ENVIRONMENT.get_template("timeline.html").render(
-            chart=Markup(render(timeline)),  # noqa: S704 - our own SVG, every text escaped by ElementTree
+            chart=Markup(render(timeline, site.lang)),  # noqa: S704 - our own SVG, every text escaped by ElementTree
             timeline=timeline,
+            kinds=TIMELINE_KINDS,
+            years=timeline_rows(timeline, site.lang),
             twins=TIMELINE_TWINS,
             version=runtime.version,
+            site=site,
+            lang=site.lang,
+            languages=LANGUAGE_NAMES,
+            svg_query="" if site.lang == DEFAULT_LANGUAGE else f"?lang={site.lang}",
         )
         links = ", ".join(
             f'<{name}>; rel="alternate"; type="{kind}"' for name, kind in TIMELINE_TWINS
         )
-        return _page(html, Link=links)
+        return _page(html, Link=links, **{"Content-Language": site.lang, "Vary": VARY})
 
     async def timeline_json(self, request: Request) -> JSONResponse:
         """Per year, kind and country: how many agreements and projects began, with their IRIs;
@@ -150,8 +192,15 @@ class ExplorePages:
         }
         return Response(timeline.as_csv(), media_type="text/csv; charset=utf-8", headers=headers)
 
-    async def timeline_svg(self, request: Request) -> Response:
+    async def timeline_svg(
+        self,
+        request: Request,
+        lang: Annotated[
+            str | None, Query(description="The chart's language: `en` (the default) or `ja`.")
+        ] = None,
+    ) -> Response:
         """The chart of ``/explore/timeline`` alone, to embed or download."""
         runtime = state_of(request).runtime
         timeline = await self._service.timeline(runtime)
-        return Response(render(timeline), media_type=SVG, headers=_data_headers(runtime))
+        chosen = language.from_param(lang) or DEFAULT_LANGUAGE
+        return Response(render(timeline, chosen), media_type=SVG, headers=_data_headers(runtime))

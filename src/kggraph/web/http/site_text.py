@@ -113,6 +113,43 @@ TEXT: dict[str, tuple[str, str]] = {
         "This identifier was published once and has been withdrawn; nothing replaces it.",
         "この識別子はかつて公開されましたが、廃止されました。後継はありません。",
     ),
+    # the timeline page (web/explore) and its chart
+    "nav_query": ("SPARQL", "SPARQL"),
+    "nav_network": ("Network", "ネットワーク"),
+    "nav_timeline": ("Timeline", "年表"),
+    "nav_api": ("API", "API"),
+    "site_nav": ("Site", "サイト"),
+    "timeline_page": ("Timeline of the cooperation", "協力の年表"),
+    "timeline_heading": ("The cooperation, year by year", "年ごとの協力"),
+    "timeline_intro": (
+        "Every agreement and project in the graph, in the year it began, coloured by the "
+        "country it took place in. Point at a bar for the country and the activities behind "
+        "it; the same numbers are in the table after the chart.",
+        "グラフ中のすべての協定と事業を開始年ごとに、実施国別に色分けして示します。棒を指すと国名と"
+        "活動が表示されます。同じ数値をグラフの後の表にも示します。",
+    ),
+    "timeline_caption": (
+        "{n} agreements and projects from the graph",
+        "グラフの協定と事業 {n} 件",
+    ),
+    "timeline_numbers": ("The numbers:", "数値:"),
+    "timeline_chart_alone": ("the chart alone:", "グラフのみ:"),
+    "timeline_table_title": ("The chart's numbers", "グラフの数値"),
+    "timeline_table_caption": (
+        "Agreements and projects begun each year, by country (an activity in two countries "
+        "counts in both; the year's total counts it once)",
+        "年別・国別の協定と事業の開始件数(2か国にまたがる活動は両方の国に数え、年の合計では"
+        "1件と数えます)",
+    ),
+    "year": ("Year", "年"),
+    "country": ("Country", "国"),
+    "total": ("Total", "合計"),
+    "agreements": ("Agreements", "協定"),
+    "projects": ("Projects", "事業"),
+    "source_credit": (
+        "Source: City of Kitakyushu, environment white paper (figures as of March 2025).",
+        "典拠:北九州市環境白書(2025年3月時点の数値)。",
+    ),
 }
 
 KINDS: dict[str, tuple[str, str]] = {

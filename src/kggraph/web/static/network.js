@@ -131,6 +131,7 @@
     title.textContent = d.label;
     const ja = document.createElement("p");
     ja.className = "ja";
+    ja.lang = "ja";
     ja.textContent = d.label_ja;
     const facts = document.createElement("dl");
     const rows = [
@@ -263,6 +264,29 @@
     cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1.6) }, { duration: 350 });
   }
 
+  // The tables of the page (its text alternative) show what the drawing shows: rows of agents
+  // and ties the slider hides are hidden too, with a note and a link to that year's own table.
+  function showRows(keep, year) {
+    for (const row of document.querySelectorAll("table.sortable tbody tr")) {
+      row.hidden = !keep.has(row.dataset.id);
+    }
+    const note = document.getElementById("table-year");
+    if (year === null) {
+      note.hidden = true;
+      note.replaceChildren();
+      return;
+    }
+    const link = document.createElement("a");
+    link.href = withYear(new URL(window.location.href), year).href.split("#")[0] + "#network-table";
+    link.textContent = `the table of the ${year} network with its own numbers`;
+    note.replaceChildren(
+      `Only the agents and ties of the network as it stood in ${year} are listed, as in the `
+        + "drawing; their numbers are those of the whole network. See also ",
+      link, ".",
+    );
+    note.hidden = false;
+  }
+
   // The slider runs from the first year an activity began to the last, then "all years"
   // (which also has the undated ones). Each year asks the server for that network and shows
   // its agents and ties where they are in the full drawing, so nothing jumps.
@@ -274,6 +298,9 @@
     slider.value = last + 1;
     slider.disabled = false;
     let asked = 0;
+    // The page's links carry its filter; the slider adds its year to them.
+    const downloads = [...document.querySelectorAll("#downloads a")];
+    for (const link of downloads) link.dataset.href = link.href;
     const update = async () => {
       const year = Number(slider.value);
       const all = year > last;
@@ -293,9 +320,9 @@
         .concat(shown.elements.edges.map((e) => e.data.id)));
       cy.batch(() => cy.elements().forEach((el) => el.toggleClass("gone", !keep.has(el.id()))));
       showCounts(shown.data);
-      for (const link of document.querySelectorAll("#downloads a")) {
-        const url = new URL(`../network/export.${link.dataset.export}`, document.baseURI);
-        link.href = all ? url.href : withYear(url, year).href;
+      showRows(keep, all ? null : year);
+      for (const link of downloads) {
+        link.href = all ? link.dataset.href : withYear(new URL(link.dataset.href), year).href;
       }
     };
     slider.addEventListener("input", () => {
