@@ -7,6 +7,9 @@ top: a dot marks the domain's row and an arrow head the range's row, joined by t
 a ring marks a property whose domain and range are the same class. Every class and property
 links to its entry in the page (``#City``), and shows its English and Japanese labels as a
 tooltip. Datatype properties are left out: their ranges are literals, listed in the page.
+
+The drawing is a named group of those links (``role="group"``), not an image: an image's
+content is hidden from assistive technology, and its links with it.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ def diagram(doc: OntologyDoc) -> str:
     height = header + len(laid) * ROW + MARGIN
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="diagram-title" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="group" aria-labelledby="diagram-title" '
         'font-family="system-ui, sans-serif" font-size="12">',
         '<title id="diagram-title">Classes and object properties of the ontology</title>',
     ]
