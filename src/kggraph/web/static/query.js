@@ -12,6 +12,8 @@
   const offline = ["variables", "prefixes"];
   const yasqeDefaults = Yasgui.Yasqe.defaults;
   yasqeDefaults.autocompleters = yasqeDefaults.autocompleters.filter((n) => offline.includes(n));
+  // The editor's text field (CodeMirror's) is named for screen readers, in every tab.
+  yasqeDefaults.screenReaderLabel = "SPARQL query";
 
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
@@ -32,6 +34,8 @@
     },
     yasr: { prefixes: config.prefixes },
   });
+
+  accessible(document.getElementById("yasgui"));
 
   const examples = new Map(config.examples.map((q) => [q.slug, q]));
   const section = document.getElementById("examples");
@@ -73,4 +77,30 @@
     );
   });
   section.hidden = false;
+
+  // What YASGUI's markup lacks for assistive technology (WCAG 2.1 AA; the README's
+  // "Accessibility"), set on what it draws and again whenever it draws more (a new tab, an
+  // answer's table). YASGUI itself is used as published; query.css does its contrast.
+  function accessible(root) {
+    const labels = [
+      [".controlbar input.autocomplete", "SPARQL endpoint"],
+      [".tabsList .tab input", "Tab name"],
+      [".yasr select.tableSizer", "Rows per page"],
+    ];
+    function mend() {
+      for (const [selector, label] of labels) {
+        for (const field of root.querySelectorAll(selector)) {
+          if (!field.hasAttribute("aria-label")) field.setAttribute("aria-label", label);
+        }
+      }
+      // A tab list holds tabs only, but YASGUI puts its "add a tab" button into it, and its
+      // arrow keys move onto that button as onto a tab: so the button says it is one.
+      for (const button of root.querySelectorAll(".tabsList button.addTab:not([role])")) {
+        button.setAttribute("role", "tab");
+        button.setAttribute("aria-selected", "false");
+      }
+    }
+    mend();
+    new MutationObserver(mend).observe(root, { childList: true, subtree: true });
+  }
 })();
