@@ -205,6 +205,9 @@ def test_a_query_runs_from_the_keyboard_and_its_results_are_reached(
     editor = _tab_to(browser, ".yasqe .CodeMirror textarea")
     code = editor.find_element(By.XPATH, "ancestor::div[contains(@class, 'CodeMirror')][1]")
     assert "CodeMirror-focused" in (code.get_attribute("class") or "")  # its cursor shows
+    # the way out of the editor is told, visibly and to screen readers (WCAG 2.1.2)
+    hint = browser.find_element(By.ID, editor.get_attribute("aria-describedby") or "-")
+    assert hint.is_displayed() and "Esc" in hint.text and "Ctrl+Enter" in hint.text
     # Ctrl+Enter runs the query (YASQE's key); the default query lists some triples
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(
         Keys.CONTROL

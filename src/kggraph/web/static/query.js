@@ -93,6 +93,11 @@
           if (!field.hasAttribute("aria-label")) field.setAttribute("aria-label", label);
         }
       }
+      // Tab indents in the editor and Esc lets focus leave it (YASQE's keys): the editor says
+      // so to screen readers, as the visible hint above it says to everyone (WCAG 2.1.2).
+      for (const field of root.querySelectorAll(".CodeMirror textarea:not([aria-describedby])")) {
+        field.setAttribute("aria-describedby", "editor-keys");
+      }
       // A tab list holds tabs only, but YASGUI puts its "add a tab" button into it, and its
       // arrow keys move onto that button as onto a tab: so the button says it is one.
       for (const button of root.querySelectorAll(".tabsList button.addTab:not([role])")) {
