@@ -14,9 +14,10 @@ from kggraph.web.http.budgeting import run_query
 from kggraph.web.runtime import Runtime
 
 
-async def fetch(runtime: Runtime, task: QueryTask) -> Answer:
-    """The answer to ``task`` from the answer cache, else from a query worker (then cached)."""
-    key = answer_key(runtime.version, task)
+async def fetch(runtime: Runtime, task: QueryTask, *, key: str | None = None) -> Answer:
+    """The answer to ``task`` from the answer cache, else from a query worker (then cached);
+    ``key`` is its cache key when the caller has made it already."""
+    key = key or answer_key(runtime.version, task)
     answer = runtime.cache.get(key)
     if answer is None:
         answer = await run_query(runtime, task)

@@ -17,7 +17,7 @@ from kggraph.query.executor import Answer, QueryTask
 from kggraph.query.negotiate import negotiate
 from kggraph.query.protocol import QueryRequest
 from kggraph.query.reader import check
-from kggraph.web.http.budgeting import run_query
+from kggraph.web.http.lookup import fetch
 from kggraph.web.runtime import Runtime
 
 VARY = "Accept"
@@ -63,11 +63,7 @@ async def prepare_request(runtime: Runtime, asked: QueryRequest, accept: str | N
 async def answer_of(runtime: Runtime, prepared: Prepared) -> Answer:
     """The answer from the cache, else from a worker within the client's budget (and then kept
     in the cache)."""
-    answer = runtime.cache.get(prepared.key)
-    if answer is None:
-        answer = await run_query(runtime, prepared.task)
-        runtime.cache.put(prepared.key, answer)
-    return answer
+    return await fetch(runtime, prepared.task, key=prepared.key)
 
 
 def _cache_headers(runtime: Runtime, key: str) -> dict[str, str]:
