@@ -21,6 +21,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kggraph.core.errors import SourceError
+from kggraph.core.language import pick
 from kggraph.core.namespaces import RDF, RDFS, SH, shorten
 from kggraph.graph.loader import SourceFile
 from kggraph.graph.store import GraphStore, to_rdflib
@@ -195,12 +196,11 @@ def _show_path(results: rdflib.Graph, path: Node) -> str:
 def _label(data: rdflib.Graph, focus: Node | None) -> str | None:
     if focus is None:
         return None
-    labels = {
-        lit.language: str(lit)
-        for lit in data.objects(focus, RDFS.label)
-        if isinstance(lit, rdflib.Literal)
-    }
-    return labels.get("en") or labels.get("ja") or next(iter(labels.values()), None)
+    labels: dict[str, list[str]] = {}
+    for lit in data.objects(focus, RDFS.label):
+        if isinstance(lit, rdflib.Literal):
+            labels.setdefault(lit.language or "", []).append(str(lit))
+    return pick(labels, "en").value if labels else None
 
 
 def _source_file(store: GraphStore, focus: Node | None, files: dict[str, str]) -> str | None:

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from starlette.responses import Response
 
 from kggraph.core.formats import HTML
+from kggraph.core.language import pick
 from kggraph.core.namespaces import DCAT, DCTERMS, RDFS, VOID, shorten
 from kggraph.dataset.dcat import when_built
 from kggraph.dataset.identity import (
@@ -158,7 +159,7 @@ def _catalog_page(context: Context, triples: list[ox.Triple]) -> bytes:
         size = g.value(node.value, DCAT.byteSize)
         distributions.append(
             {
-                "title": g.texts(node.value, DCTERMS.title).get("en", node.value),
+                "title": _english(g.texts(node.value, DCTERMS.title), node.value),
                 "url": g.value(node.value, DCAT.downloadURL) or g.value(node.value, DCAT.accessURL),
                 "media": g.value(node.value, DCAT.mediaType).rsplit("media-types/", 1)[-1],
                 "packed": bool(g.value(node.value, DCAT.compressFormat)),
@@ -193,3 +194,9 @@ def _catalog_page(context: Context, triples: list[ox.Triple]) -> bytes:
 def _local_link(context: Context) -> Callable[[str], str]:
     """Where an IRI of ours is served here (for the pages' links)."""
     return lambda iri: location(iri, context.server)
+
+
+def _english(texts: dict[str, str], iri: str) -> str:
+    """The English text of ``texts`` by the one label rule (``kggraph.core.language``): these
+    pages are in English."""
+    return pick({lang: [text] for lang, text in texts.items()}, "en", iri=iri).value
