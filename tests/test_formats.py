@@ -106,6 +106,16 @@ def test_no_module_maps_names_to_pyoxigraph_formats(path: Path) -> None:
     assert not lines, f"{_name(path)}:{lines}: use Format.rdf_format / Format.results_format"
 
 
+@pytest.mark.parametrize(
+    "template", sorted((PACKAGE / "web" / "templates").glob("*.html")), ids=_name
+)
+def test_no_template_spells_a_media_type_of_ours(template: Path) -> None:
+    """Templates get the table as ``formats`` (``kggraph.web.http.templating``)."""
+    text = template.read_text(encoding="utf-8").lower()
+    spelled = sorted(m for m in _ours() if f'"{m}"' in text or f"'{m}'" in text)
+    assert not spelled, f"{_name(template)}: use format_table[...].media_type for {spelled}"
+
+
 def test_every_allowance_is_still_needed() -> None:
     for (module, media), reason in ALLOWED.items():
         source = (PACKAGE / module).read_text(encoding="utf-8")
