@@ -31,7 +31,7 @@ from kggraph.web.http.errors import HANDLED, handle_error
 from kggraph.web.http.prepared import TRUNCATED_HEADER
 from kggraph.web.http.security import SecurityHeaders
 from kggraph.web.http.state import AppState
-from kggraph.web.linked_data import resources
+from kggraph.web.linked_data import fragments, resources
 from kggraph.web.openapi import docs_page, document
 from kggraph.web.publishing import routes as publishing
 from kggraph.web.runtime import FollowRelease
@@ -47,6 +47,7 @@ VIEWS = (
     canned,
     docs_page,
     resources,
+    fragments,
     publishing,
 )
 """The route units, each with its ``router(state)``, in the order their routes are tried."""
