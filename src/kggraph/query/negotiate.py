@@ -4,7 +4,8 @@ RFC 9110 §12.5.1: the most specific media range that matches a type gives its q
 (``text/turtle`` over ``text/*`` over ``*/*``); quality 0 means "not acceptable". Among the
 formats with the best quality, the one the client listed first wins, then our default order.
 A ``format`` parameter (a short name such as ``csv`` or ``ttl``, or a media type) overrides
-``Accept``, for browsers and for people typing URLs.
+``Accept``, for browsers and for people typing URLs. A browser (``text/html`` named and ranked
+above every answer format) is offered a page rather than an answer format: ``prefers_page``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kggraph.core.errors import NotAcceptable
-from kggraph.core.formats import FORMATS, AnswerKind, Format, formats_for, lookup
+from kggraph.core.formats import FORMATS, HTML, AnswerKind, Format, formats_for, lookup
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,15 @@ def negotiate(kind: AnswerKind, *, accept: str | None, format_param: Sequence[st
     if format_param:
         return by_parameter(format_param, kind)
     return choose(accept, formats_for(kind), what=_noun(kind))
+
+
+def prefers_page(accept: str | None) -> bool:
+    """True when ``Accept`` names ``text/html`` (or XHTML) itself and ranks it above every answer
+    format, by quality and then by the order listed: a browser
+    (``text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8``). ``*/*``, ``text/*``
+    and a client that lists an answer format first (SPARQLWrapper, curl) get an answer format."""
+    if not accept:
+        return False
+    ranges = parse_accept(accept)
+    named = any(r.q > 0 and f"{r.type}/{r.subtype}" in HTML.media_types for r in ranges)
+    return named and choose(accept, (HTML, *FORMATS)) is HTML

@@ -11,8 +11,9 @@ adds the CORS and gzip handling the middlewares would have added, and sends the 
 ASGI messages.
 
 Everything else goes to the application unchanged: other paths, ``HEAD`` and ``OPTIONS``
-(CORS preflight), and ``/sparql`` without a query (the service description or the query page;
-a ``POST`` body already read is handed on). Both paths share ``prepare`` and ``answer_of``
+(CORS preflight), ``/sparql`` without a query (the service description or the query page) and
+a browser's query, which gets its answer as a page (``kggraph.web.http.results_page``); a
+``POST`` body already read is handed on. Both paths share ``prepare`` and ``answer_of``
 (``kggraph.web.http.prepared``), so they give the same answers, headers and errors; the endpoint
 tests run through this layer, as every client does.
 """
@@ -38,6 +39,7 @@ from kggraph.web.http.prepared import (
     answer_of,
     prepare_request,
 )
+from kggraph.web.http.results_page import wants_page
 from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]
@@ -112,7 +114,7 @@ class SparqlFastPath:
             prepared = await self._read_post(scope, headers, body)
         else:
             prepared = await self._read_url(runtime.version, scope["query_string"], headers)
-        if prepared is None:  # no query: the service description or the query page
+        if prepared is None:  # no query, or a browser's: the application answers
             # a POST's body has been read here, even an empty one: hand on what was read
             return _Forward(_replay(body) if scope["method"] == "POST" else receive)
         etag = prepared.headers["ETag"]
@@ -163,11 +165,11 @@ class SparqlFastPath:
         return await self._prepare(asked, headers.get(b"accept"))
 
     async def _prepare(self, asked: QueryRequest, accept: bytes | None) -> Prepared | None:
-        if asked.query is None:
+        """The request made ready to answer here; ``None`` for the application to answer."""
+        accepted = accept.decode("latin-1") if accept else None
+        if asked.query is None or wants_page(asked, accepted):
             return None
-        return await prepare_request(
-            self._runtime, asked, accept.decode("latin-1") if accept else None
-        )
+        return await prepare_request(self._runtime, asked, accepted)
 
     def _head(self, prepared: Prepared) -> list[tuple[bytes, bytes]]:
         """The answer's caching headers, ``Vary`` and CORS, as ASGI wants them."""
@@ -200,7 +202,7 @@ class _Reply(NamedTuple):
 
 @dataclass(frozen=True)
 class _Forward:
-    """No query: the application answers, reading the request body from ``receive``."""
+    """No query, or a browser's: the application answers, reading the body from ``receive``."""
 
     receive: Receive
 

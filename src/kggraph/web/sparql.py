@@ -3,7 +3,9 @@
 The request path is kept short because every microsecond counts on small lookups: read the
 protocol request, read the query's form (no full parse: pyoxigraph parses it in the worker),
 choose the format, answer ``304`` or from the cache when possible, else ask a worker. Answers
-come back from the workers already serialised and are sent as they are.
+come back from the workers already serialised and are sent as they are. A browser's query (its
+``Accept`` ranks ``text/html`` first, and no ``format`` is named) gets the answer as a page
+(``kggraph.web.http.results_page``); the fast path hands those on to this view.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kggraph.web.http.conditional import holds, matches
 from kggraph.web.http.prepared import TRUNCATED_HEADER, VARY, answer_of, prepare_request
 from kggraph.web.http.public_url import public_url
 from kggraph.web.http.query_editor import prefers_html
+from kggraph.web.http.results_page import results_page, wants_page
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.runtime import Runtime
 
@@ -63,6 +66,8 @@ async def sparql(request: Request) -> Response:
     )
     if asked.query is None:
         return _no_query(request, state, asked)
+    if wants_page(asked, request.headers.get("accept")):
+        return await results_page(request, runtime, asked)
     prepared = await prepare_request(runtime, asked, request.headers.get("accept"))
     if_none_match = request.headers.get("if-none-match")
     if holds(if_none_match, prepared.headers["ETag"]):

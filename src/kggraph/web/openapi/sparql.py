@@ -23,7 +23,8 @@ Json = dict[str, Any]
 
 QUERY_DOC = (
     "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without it the endpoint answers "
-    "its service description (Turtle or JSON-LD), or the query page to a browser."
+    "its service description (Turtle, JSON-LD, RDF/XML or N-Triples), or the query page to a "
+    "browser."
 )
 GRAPH_DOC = "An absolute IRI; repeatable. The query's {} (SPARQL 1.1 Protocol, §2.1.4)."
 FORMAT_DOC = (
@@ -77,7 +78,10 @@ def _description(method: str) -> str:
         f"The SPARQL 1.1 Protocol's query operation, with {how}. The answer's format comes from "
         "`format`, else from `Accept`; answers carry an `ETag` (a matching `If-None-Match` "
         "gets `304`) and are cached. An answer cut at the row limit carries "
-        "`Kggraph-Truncated`. Every refusal is one line of text naming what is wrong."
+        "`Kggraph-Truncated`. A browser (`Accept` ranks `text/html` above every answer format, "
+        "and no `format` is given) gets the answer as an HTML page: a table (at most 1,000 rows "
+        "shown) with the labels of the graph's IRIs, the query and links to download the answer "
+        "in each format. Every refusal is one line of text naming what is wrong."
     )
 
 
@@ -162,8 +166,9 @@ def _responses() -> Json:
     found: Json = {
         "200": {
             "description": "The answer in the format asked for: SPARQL results for SELECT and "
-            "ASK, a graph for CONSTRUCT and DESCRIBE; without a query, the service description "
-            "(Turtle, JSON-LD), or the query page (HTML) to a browser",
+            "ASK, a graph for CONSTRUCT and DESCRIBE, or a page (HTML) showing it to a browser; "
+            "without a query, the service description (Turtle, JSON-LD, RDF/XML, N-Triples), or "
+            "the query page (HTML) to a browser",
             "headers": _answer_headers(),
             "content": {fmt.media_type: {} for fmt in FORMATS} | {"text/html": {}},
         },
