@@ -25,15 +25,19 @@ from kggraph.core.namespaces import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+LINKS = ROOT / "data" / "links.ttl"
 UNDESCRIBED_KINDS = ("fiscal-year/",)
 """Kinds of IRI that the data may point to without describing: the build generates them."""
 
 
 @pytest.fixture(scope="module")
 def data() -> rdflib.Graph:
+    """The data files, less the links out (data/links.ttl: from outside the source, checked
+    in tests/test_links.py)."""
     graph = rdflib.Graph()
     for path in sorted((ROOT / "data").rglob("*.ttl")):
-        graph.parse(path, format="turtle")
+        if path != LINKS:
+            graph.parse(path, format="turtle")
     return graph
 
 
@@ -41,6 +45,7 @@ def data() -> rdflib.Graph:
 def everything(data: rdflib.Graph) -> rdflib.Graph:
     graph = rdflib.Graph()
     graph += data
+    graph.parse(LINKS, format="turtle")
     for path in sorted((ROOT / "ontology").rglob("*.ttl")):
         graph.parse(path, format="turtle")
     return graph

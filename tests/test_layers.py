@@ -29,6 +29,7 @@ LAYERS = {
     "budgets": 4,
     "canned": 4,
     "dataset": 4,
+    "links": 4,
     "network": 4,
     "pages": 4,
     "publish": 5,

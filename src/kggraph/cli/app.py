@@ -19,6 +19,7 @@ from rich.table import Table
 from kggraph import __version__
 from kggraph.cli.canned import catalogue, check_combination, print_catalogue, run_named
 from kggraph.cli.exits import epilog, exit_on_error, fail
+from kggraph.cli.links import links_command
 from kggraph.cli.network import app as network_app
 from kggraph.core.config import Settings, load_settings, to_environ
 from kggraph.core.errors import (
@@ -54,6 +55,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(network_app, name="network", help="The organisation network: stats, paths, exports.")
+app.command("links")(links_command)
 
 RootOption = Annotated[
     Path | None,

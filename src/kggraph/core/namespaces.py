@@ -37,6 +37,8 @@ __all__ = [
     "EDTF_PAIRS",
     "FISCAL_PAIRS",
     "FOAF",
+    "GEO",
+    "GEOF",
     "ID_IRI",
     "KG",
     "KGID",
@@ -56,6 +58,7 @@ __all__ = [
     "VANN",
     "VOCAB_IRI",
     "VOID",
+    "WGS84",
     "XSD",
     "shorten",
     "sparql_prologue",
@@ -74,6 +77,16 @@ SCHEMA = SDO
 
 EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
 """The Library of Congress's datatype for Extended Date/Time Format values: ``EDTF.EDTF``."""
+
+WGS84 = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+"""The W3C Basic Geo vocabulary: ``wgs84:lat`` and ``wgs84:long``, what GeoNames and DBpedia
+harvesters read."""
+
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+"""GeoSPARQL: ``geo:hasGeometry`` and ``geo:asWKT`` (a ``geo:wktLiteral``, longitude first)."""
+
+GEOF = Namespace("http://www.opengis.net/def/function/geosparql/")
+"""GeoSPARQL's functions (``geof:distance``), for queries; pyoxigraph evaluates them."""
 
 
 class KG(DefinedNamespace):
@@ -204,6 +217,7 @@ class KG(DefinedNamespace):
     value: URIRef
     role: URIRef
     sectionNumber: URIRef
+    iso3166Code: URIRef
 
 
 KGID = Namespace(ID_IRI)
@@ -258,6 +272,8 @@ PREFIXES: MappingProxyType[str, str] = MappingProxyType(
         "void": str(VOID),
         "sh": str(SH),
         "edtf": str(EDTF),
+        "wgs84": str(WGS84),
+        "geo": str(GEO),
     }
 )
 """The prefix map shared by Turtle output, SPARQL queries and HTML pages."""

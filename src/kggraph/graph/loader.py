@@ -2,7 +2,9 @@
 
 ``data/<name>.ttl`` goes to ``graph/data/<name>`` and ``ontology/<name>.ttl`` to
 ``graph/ontology/<name>``, except ``data/editorial.ttl``, which goes to the editorial graph
-(``graph/editorial``): the statements the source does not make, kept apart.
+(``graph/editorial``): the statements the source does not make, kept apart; and
+``data/links.ttl``, which goes to the links graph (``graph/links``): links out and coordinates
+taken from outside the source.
 
 Blank nodes are refused: everything a user may want to link to needs an IRI, and the sorted
 N-Triples dump must be byte-identical between builds.
@@ -18,7 +20,14 @@ import pyoxigraph as ox
 
 from kggraph.core.config import Settings
 from kggraph.core.errors import SourceError
-from kggraph.graph.store import EDITORIAL_FILE, EDITORIAL_GRAPH, OxigraphStore, graph_name
+from kggraph.graph.store import (
+    EDITORIAL_FILE,
+    EDITORIAL_GRAPH,
+    LINKS_FILE,
+    LINKS_GRAPH,
+    OxigraphStore,
+    graph_name,
+)
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,11 @@ def load_sources(
 
 def _graph_for(role: str, name: str) -> ox.NamedNode:
     """``graph/data/<name>`` for a data file, ``graph/ontology/<name>`` for an ontology file;
-    ``data/editorial.ttl`` alone goes to the editorial graph."""
+    ``data/editorial.ttl`` goes to the editorial graph and ``data/links.ttl`` to the links graph."""
     if role == "data" and name == EDITORIAL_FILE:
         return EDITORIAL_GRAPH
+    if role == "data" and name == LINKS_FILE:
+        return LINKS_GRAPH
     return graph_name(role, name)
 
 

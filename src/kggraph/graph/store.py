@@ -30,6 +30,13 @@ explained by a ``kg:EditorialStatement`` with its reason. The default graph stay
 EDITORIAL_FILE = "editorial"
 """The data file (``data/editorial.ttl``, without its suffix) loaded into ``EDITORIAL_GRAPH``."""
 
+LINKS_GRAPH = ox.NamedNode(GRAPH_IRI + "links")
+"""The graph of links out, taken from outside the source: GeoNames and Wikidata IRIs, ISO 3166
+codes and coordinates of the places (``data/links.ttl``, written by ``kggraph links``)."""
+
+LINKS_FILE = "links"
+"""The data file (``data/links.ttl``, without its suffix) loaded into ``LINKS_GRAPH``."""
+
 SOURCE_FORMATS = (BY_NAME["turtle"], BY_NAME["n-triples"])
 """The formats a source file may be in (``.ttl``, ``.nt``): triples, no named graphs."""
 
