@@ -27,7 +27,7 @@ DCT = "http://purl.org/dc/terms/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-SD_FORMATS = (BY_NAME["turtle"], BY_NAME["json-ld"])
+SD_FORMATS = tuple(BY_NAME[name] for name in ("turtle", "json-ld", "rdf-xml", "n-triples"))
 """Formats the description itself is served in (the first is the default)."""
 
 
@@ -95,6 +95,7 @@ def _described(node: ox.NamedNode) -> list[ox.Triple]:
 
 
 def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
-    """The description in ``turtle`` or ``json-ld`` (a format of ``SD_FORMATS``, by name)."""
+    """The description in a format of ``SD_FORMATS`` (by name: ``turtle``, ``json-ld``,
+    ``rdf-xml``, ``n-triples``); the prefixes are used where the format writes them."""
     prefixes = {"sd": SD, "void": VOID, "dcterms": DCT, "rdfs": RDFS, "xsd": PREFIXES["xsd"]}
     return as_bytes(ox.serialize(triples, format=BY_NAME[fmt].rdf_format, prefixes=prefixes))
