@@ -83,7 +83,9 @@ async function main() {
     await engine.invalidateHttpCache();
     answers.push(await answer(engine, job, request.httpTimeout ?? 20000));
   }
-  process.stdout.write(JSON.stringify(answers));
+  // A pipe is written asynchronously: exit once all of it is out (Comunica's open connections
+  // would otherwise keep the process alive).
+  await new Promise((resolve) => process.stdout.write(JSON.stringify(answers), resolve));
 }
 
 main().then(
