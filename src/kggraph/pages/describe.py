@@ -21,6 +21,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kggraph.core.namespaces import KG, PROV, RDF, RDFS, SKOS
+from kggraph.pages.incoming import small
 from kggraph.query.executor import QueryTask
 
 THIS = "this"
@@ -43,6 +44,23 @@ _OWN_AND_INCOMING = """\
 _NEIGHBOURS = f"""\
   UNION {{
     {{ ?this ?via ?n }} UNION {{ ?n ?via ?this }}
+    FILTER(isIRI(?n))
+    VALUES ?np {{ {_iri(RDF.type)} {_NAMES} }}
+    ?n ?np ?nv .
+  }}"""
+
+_GOVERNMENT = f"?government {_iri(KG.governmentOf)} ?this ."
+
+_OWN_AND_FEW = f"""\
+  {{ ?this ?p ?o }}
+  UNION {{ {small("?in", "?inp", "?this")} }}"""
+"""The page's own triples and incoming links: only those of properties that link here at most
+``kggraph.pages.paging.PAGE_SIZE`` times; the others come a page at a time
+(``kggraph.pages.incoming``)."""
+
+_FEW_NEIGHBOURS = f"""\
+  UNION {{
+    {{ ?this ?via ?n }} UNION {{ {small("?n", "?via", "?this")} }}
     FILTER(isIRI(?n))
     VALUES ?np {{ {_iri(RDF.type)} {_NAMES} }}
     ?n ?np ?nv .
@@ -88,15 +106,15 @@ CONSTRUCT {{
   ?reason ?rp ?rv .
 }}
 WHERE {{
-{_OWN_AND_INCOMING}
-{_NEIGHBOURS}
+{_OWN_AND_FEW}
+{_FEW_NEIGHBOURS}
   UNION {{
     {{ ?this ?prop ?x }} UNION {{ ?x ?prop ?this }}
     UNION {{ ?government {_iri(KG.governmentOf)} ?this . ?x ?prop ?government }}
     ?prop {_iri(RDFS.label)} ?propLabel .
   }}
   UNION {{
-    {{ ?this ?via ?n }} UNION {{ ?n ?via ?this }}
+    {{ ?this ?via ?n }} UNION {{ {small("?n", "?via", "?this")} }}
     ?n {_iri(KG.sectionNumber)} ?number .
   }}
   UNION {{
@@ -106,9 +124,8 @@ WHERE {{
     ?section ?sp ?sv .
   }}
   UNION {{
-    ?government {_iri(KG.governmentOf)} ?this .
-    ?actor ?ap ?government .
-    FILTER(?actor != ?this)
+    {_GOVERNMENT}
+    {small("?actor", "?ap", "?government", within=_GOVERNMENT)}
     OPTIONAL {{
       VALUES ?anp {{ {_iri(RDF.type)} {_NAMES} }}
       ?actor ?anp ?anv .

@@ -1,7 +1,8 @@
 """The parts of a resource page's model (``kggraph.pages.model``): plain frozen values.
 
-A page is a title, names, types, dates, property groups, incoming links, the government step
-and the source sections; values the editors added carry their reason (``kggraph.pages.marks``).
+A page is a title, names, types, dates, property groups, the statements from outside the source,
+incoming links (a page of them per property, ``kggraph.pages.paging``), the government step and
+the source sections; values the editors added carry their reason (``kggraph.pages.marks``).
 The model holds IRIs, never URLs: the web layer maps them.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from kggraph.core.language import Text
 from kggraph.pages.marks import Added, Reading
+from kggraph.pages.paging import Window
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Group:
     prop: Link
     curie: str
     values: tuple[Value, ...]
+    window: Window | None = None
+    """For incoming links: how many there are, and which of them ``values`` holds."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,28 @@ class Via:
 
 
 @dataclass(frozen=True)
+class Point:
+    """Where a place is, in WGS 84 decimal degrees as the links graph states them."""
+
+    lat: str
+    long: str
+    wkt: str = ""
+    """The same point as GeoSPARQL's WKT (longitude first), when the graph gives it."""
+
+
+@dataclass(frozen=True)
+class Outside:
+    """The statements of the links graph about a resource (``kggraph.pages.outside``)."""
+
+    graph: str
+    groups: tuple[Group, ...]
+    """The statements, by property; external IRIs as links named by their dataset."""
+    point: Point | None
+    sources: tuple[Link, ...]
+    """The datasets the links graph was taken from."""
+
+
+@dataclass(frozen=True)
 class ResourcePage:
     iri: str
     lang: str
@@ -104,3 +130,5 @@ class ResourcePage:
     """How many triples the page was made from."""
     explains: Explained | None = None
     """Set on the page of a ``kg:EditorialStatement``."""
+    outside: Outside | None = None
+    """What the links graph says about the resource, when it says anything."""

@@ -15,8 +15,10 @@ search box for browsers, one line of text for programs. ``/id/`` and ``/id/<kind
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -26,9 +28,12 @@ from starlette.responses import Response
 
 from kggraph.core.errors import NotFound
 from kggraph.core.formats import BY_NAME, HTML, Format
-from kggraph.core.namespaces import ID_IRI
+from kggraph.core.namespaces import BASE_IRI, ID_IRI
+from kggraph.pages import paging, words
 from kggraph.pages.describe import description_task, page_task
+from kggraph.pages.incoming import Counts, big, counts_task, read_counts, window_task
 from kggraph.pages.model import exists, resource_page
+from kggraph.pages.outside import outside_task
 from kggraph.query.negotiate import choose
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
 from kggraph.web.http.lookup import fetch
@@ -114,9 +119,24 @@ def _headers(runtime: Runtime, site: Site, asked: Asked, fmt: Format) -> dict[st
     return headers
 
 
-def _address(site: Site, asked: Asked, fmt: Format) -> str:
+def _address(site: Site, asked: Asked, fmt: Format, paged: str = "") -> str:
     address = f"{site.server}/id/{asked.name}.{fmt.extension}"
+    if paged:
+        address = f"{address}?{paged}"
     return site.keep_language(address) if fmt is HTML else address
+
+
+def _paging_query(request: Request) -> str:
+    """The paging parameters of a page request (``in``, ``page``), as a query string."""
+    kept = (paging.PROPERTY, paging.PAGE)
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k in kept])
+
+
+def _triples(body: bytes) -> list[ox.Triple]:
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+    ]
 
 
 async def _resource(request: Request, runtime: Runtime, site: Site, asked: Asked) -> Response:
@@ -130,14 +150,18 @@ async def _resource(request: Request, runtime: Runtime, site: Site, asked: Asked
     if redirect is not None:
         return moved_answer(site, redirect, extension=asked.extension, as_html=fmt is HTML)
     headers = _headers(runtime, site, asked, fmt)
+    paged = _paging_query(request) if fmt is HTML else ""
     found = validators(
-        runtime, site.server, request.url.path, fmt.name, site.lang if fmt is HTML else ""
+        runtime, site.server, request.url.path, fmt.name, site.lang if fmt is HTML else "", paged
     )
     headers.update(found.headers)
+    if paged and "Content-Location" in headers:
+        headers["Content-Location"] = _address(site, asked, fmt, paged)
     if not_modified(request, found):
         return not_modified_response(headers)
     if fmt is HTML:
-        return await _page(runtime, site, asked, headers)
+        wanted = paging.read_params(request.query_params)
+        return await _page(runtime, site, asked, headers, wanted)
     answer = await fetch(runtime, description_task(asked.iri, fmt.name))
     if answer.rows == 0:
         return _missing(site, asked, fmt)
@@ -146,15 +170,28 @@ async def _resource(request: Request, runtime: Runtime, site: Site, asked: Asked
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
-async def _page(runtime: Runtime, site: Site, asked: Asked, headers: dict[str, str]) -> Response:
-    answer = await fetch(runtime, page_task(asked.iri))
-    triples = [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
-    ]
+async def _page(
+    runtime: Runtime, site: Site, asked: Asked, headers: dict[str, str], wanted: paging.Asked
+) -> Response:
+    answer, counted, outside = await asyncio.gather(
+        fetch(runtime, page_task(asked.iri)),
+        fetch(runtime, counts_task(asked.iri)),
+        fetch(runtime, outside_task(asked.iri)),
+    )
+    triples = _triples(answer.body)
     if not exists(triples, asked.iri):
         return _missing(site, asked, HTML)
-    page = resource_page(asked.iri, triples, site.lang)
+    counts = read_counts(counted.body)
+    chosen = paging.choose(wanted, counts.get(asked.iri, {}))
+    triples += await _windows(runtime, asked.iri, counts, chosen, site.lang)
+    page = resource_page(
+        asked.iri,
+        triples,
+        site.lang,
+        counts=counts,
+        chosen=chosen,
+        outside=_triples(outside.body),
+    )
     describe = f"DESCRIBE <{asked.iri}>"
     return html(
         "ld_resource.html",
@@ -165,7 +202,37 @@ async def _page(runtime: Runtime, site: Site, asked: Asked, headers: dict[str, s
         editor=f"{site.server}/#{urlencode({'query': describe}, quote_via=quote)}",
         run=f"{site.server}/sparql?{urlencode({'query': describe, 'format': 'turtle'})}",
         truncated=answer.truncated,
+        words=partial(words.say, lang=site.lang),
+        page_link=partial(_page_link, site),
+        anchor=paging.anchor,
     )
+
+
+async def _windows(
+    runtime: Runtime,
+    iri: str,
+    counts: Counts,
+    chosen: tuple[str, paging.Window] | None,
+    lang: str,
+) -> list[ox.Triple]:
+    """The page of each property that links to ``iri`` (or to a government of it) too often
+    for one page: the chosen page of the chosen property, else the first. One at a time, so a
+    page asks no more of the workers at once than its client may."""
+    found: list[ox.Triple] = []
+    for target in sorted(counts):
+        for prop, count in big(counts, target):
+            window = paging.Window(count)
+            if target == iri and chosen is not None and chosen[0] == prop:
+                window = chosen[1]
+            answer = await fetch(runtime, window_task(iri, target, prop, lang, window))
+            found.extend(_triples(answer.body))
+    return found
+
+
+def _page_link(site: Site, iri: str, prop: str, page: int) -> str:
+    """The address of page ``page`` of ``prop``'s links to ``iri``, at that group."""
+    address = f"{site.server}/{iri.removeprefix(BASE_IRI)}?{urlencode(paging.params(prop, page))}"
+    return f"{site.keep_language(address)}#{paging.anchor(prop)}"
 
 
 def _missing(site: Site, asked: Asked, fmt: Format) -> Response:
