@@ -1,10 +1,11 @@
-"""The explore routes, network API and pages, on one ``NetworkService`` per application."""
+"""The explore routes, network API and pages, on one ``NetworkService`` per application, and the
+map (``map_view``), which reads its places itself."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kggraph.web.explore import network_api, views
+from kggraph.web.explore import map_view, network_api, views
 from kggraph.web.explore.service import NetworkService
 from kggraph.web.http.state import AppState
 
@@ -15,4 +16,5 @@ def router(state: AppState) -> APIRouter:
     found = APIRouter()
     found.include_router(network_api.router(service))
     found.include_router(views.router(state, service))
+    found.include_router(map_view.router(state))
     return found
