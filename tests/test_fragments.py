@@ -186,7 +186,7 @@ def test_the_controls_are_the_specifications(server: Server) -> None:
         for m in metadata.objects(form, HYDRA.mapping)
     }
     assert mappings == {"subject": RDF.subject, "predicate": RDF.predicate, "object": RDF.object}
-    assert not any(p.startswith(str(HYDRA)) for _, p, _ in data)
+    assert not any(str(p).startswith(str(HYDRA)) for _, p, _ in data)
     assert {str(s) for s, _, _ in data} == {DALIAN}
 
 
