@@ -6,17 +6,24 @@ resource, ``RESOURCE_KINDS``), so both checks reach it."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
 from kggraph.core.config import Settings
-from kggraph.core.namespaces import BASE_IRI, ID_IRI
+from kggraph.core.namespaces import BASE_IRI, ID_IRI, RDFS, VOCAB_IRI, WGS84
 from kggraph.publish.build import build
 from kggraph.validation.redirects import COLUMNS, FILE
 from tests.conftest import Server, start_server, write_small_project
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 """What Chromium sends for a page: ``/sparql`` answers it with the query page."""
+
+RESULTS_QUERY = (
+    f"SELECT ?city ?name ?lat WHERE {{ ?city a <{VOCAB_IRI}City> ; <{RDFS.label}> ?name . "
+    f"OPTIONAL {{ ?city <{WGS84.lat}> ?lat }} }} ORDER BY ?city ?name LIMIT 12"
+)
+"""A query whose answer page shows links, labels, literals in two languages and numbers."""
 
 PAGES = {
     "query": "/",
@@ -32,6 +39,10 @@ PAGES = {
     "void": "/.well-known/void",
     "dumps": "/dumps/",
     "not-found": "/id/city/no-such-city",
+    "results": "/sparql?" + urlencode({"query": RESULTS_QUERY}),
+    "results-graph": "/sparql?" + urlencode({"query": f"DESCRIBE <{ID_IRI}city/dalian>"}),
+    "fragments": "/fragments",
+    "fragment": "/fragments?subject=https%3A%2F%2Fw3id.org%2Fkggraph%2Fid%2Fcity%2Fdalian",
 }
 """Each page type and where it is, on the session server."""
 

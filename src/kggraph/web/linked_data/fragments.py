@@ -47,7 +47,9 @@ OFFERED: tuple[Format, ...] = (
     HTML,
 )
 """What a fragment answers in, the default (for ``*/*``, no ``Accept``, or none fits) first."""
-PARAMETERS = (*tpf.POSITIONS, "page")
+PARAMETERS = (*tpf.POSITIONS, "page", "lang")
+"""The parameters a fragment takes; ``lang``, which every page of the site takes, is ignored:
+the page is in English, its literals marked with their own languages."""
 CORS = {"Access-Control-Allow-Origin": "*"}
 STYLESHEET = "/static/kggraph/publishing.css"
 
