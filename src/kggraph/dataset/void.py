@@ -11,6 +11,12 @@ The service description at ``/sparql`` points here (``rdfs:seeAlso``) and states
 triple count for its default graph; this description names that endpoint as the dataset's
 ``void:sparqlEndpoint``.
 
+The Triple Pattern Fragments interface (``/fragments``, ``kggraph.dataset.fragments``) is named as
+the dataset's ``void:uriLookupEndpoint``: VoID's look-up takes the address and appends an IRI,
+URL-encoded, and ``…/fragments?subject=`` followed by an IRI is the fragment of every triple about
+it. The fragments themselves carry the full Hydra search form for any pattern, on this same
+dataset (``kggraph.dataset.fragment_controls``).
+
 The editorial graph (what the editors add to the source, ``kggraph.validation.editorial``) is a
 ``void:subset`` of the dataset, named by its graph IRI, with its own size and description.
 """
@@ -22,7 +28,17 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from kggraph.core.namespaces import DCTERMS, FOAF, ID_IRI, PROV, RDF, VOID, XSD, shorten
+from kggraph.core.namespaces import (
+    BASE_IRI,
+    DCTERMS,
+    FOAF,
+    ID_IRI,
+    PROV,
+    RDF,
+    VOID,
+    XSD,
+    shorten,
+)
 from kggraph.dataset.identity import (
     DATASET,
     DESCRIPTION,
@@ -39,6 +55,9 @@ from kggraph.dataset.identity import (
     Triples,
 )
 from kggraph.dataset.statistics import DatasetFacts
+
+FRAGMENTS_LOOKUP = BASE_IRI + "fragments?subject="
+"""Where a subject IRI, appended URL-encoded, finds its triples: a triple pattern fragment."""
 
 
 def void_triples(
@@ -63,6 +82,7 @@ def void_triples(
         g.iri(DATASET, PROV.wasDerivedFrom, facts.source.iri)
     _statistics(g, facts)
     g.iri(DATASET, VOID.sparqlEndpoint, SPARQL_ENDPOINT)
+    g.iri(DATASET, VOID.uriLookupEndpoint, FRAGMENTS_LOOKUP)
     for download in files:
         g.iri(DATASET, VOID.dataDump, download.iri)
     for fmt in sorted({d.kind.spec for d in files}):
