@@ -344,7 +344,8 @@ CLIENTS = [
 def test_other_clients_keep_their_answers(server: Server, accept: str | None, subtype: str) -> None:
     headers = {"Accept": accept} if accept is not None else {}
     if accept is None:
-        got = httpx.Client().send(_without_accept(server, ANY))
+        with httpx.Client() as client:
+            got = client.send(_without_accept(server, ANY))
     else:
         got = httpx.get(server.sparql, params={"query": ANY}, headers=headers)
     assert got.status_code == 200
@@ -379,9 +380,11 @@ def test_sparqlwrapper_reads_every_format_as_before(server: Server) -> None:
         client.setQuery(ANY)
         client.setReturnFormat(fmt)
         result = client.query()
-        assert "html" not in result.info()["content-type"]
-        converted = result.convert()
-        assert converted
+        try:
+            assert "html" not in result.info()["content-type"]
+            assert result.convert()
+        finally:
+            result.response.close()
 
 
 # --- what holds for the page as for any answer --------------------------------------------
