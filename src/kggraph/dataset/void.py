@@ -18,7 +18,9 @@ it. The fragments themselves carry the full Hydra search form for any pattern, o
 dataset (``kggraph.dataset.fragment_controls``).
 
 The editorial graph (what the editors add to the source, ``kggraph.validation.editorial``) is a
-``void:subset`` of the dataset, named by its graph IRI, with its own size and description.
+``void:subset`` of the dataset, named by its graph IRI, with its own size and description. The
+links out (GeoNames, Wikidata) are ``void:Linkset`` subsets with their counts, and their sources
+``dct:source`` of the dataset with their licences (``kggraph.dataset.linksets``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from kggraph.dataset.identity import (
     GraphPart,
     Triples,
 )
+from kggraph.dataset.linksets import LinkSource, describe_sources, void_linksets
 from kggraph.dataset.statistics import DatasetFacts
 
 FRAGMENTS_LOOKUP = BASE_IRI + "fragments?subject="
@@ -61,7 +64,11 @@ FRAGMENTS_LOOKUP = BASE_IRI + "fragments?subject="
 
 
 def void_triples(
-    facts: DatasetFacts, files: Sequence[Download], *, editorial: GraphPart | None = None
+    facts: DatasetFacts,
+    files: Sequence[Download],
+    *,
+    editorial: GraphPart | None = None,
+    links: Sequence[LinkSource] = (),
 ) -> list[ox.Triple]:
     """The VoID description: the dataset, its statistics, partitions, access and links."""
     g = Triples()
@@ -95,6 +102,8 @@ def void_triples(
     _partitions(g, facts)
     if editorial is not None:
         _editorial_subset(g, editorial)
+    describe_sources(g, list(links))
+    void_linksets(g, list(links))
     return g.items
 
 

@@ -118,7 +118,7 @@ def _geonames(
     graph.add((geometry, RDF.type, GEO.Geometry))
     graph.add((geometry, RDFS.label, Literal(f"Point of {place.label} (GeoNames)", lang="en")))
     graph.add((geometry, RDFS.label, Literal(f"{place.label_ja}の地点(GeoNames)", lang="ja")))
-    graph.add((geometry, PROV.wasDerivedFrom, GEONAMES_SOURCE))
+    graph.add((geometry, DCTERMS.source, GEONAMES_SOURCE))
     wkt = f"POINT({long:.{DECIMALS}f} {lat:.{DECIMALS}f})"
     graph.add((geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
 

@@ -35,6 +35,7 @@ from kggraph.dataset.identity import (
     GraphPart,
     is_dump,
 )
+from kggraph.dataset.linksets import link_sources
 from kggraph.dataset.statistics import facts_of
 from kggraph.dataset.void import void_triples
 from kggraph.graph.manifest import ReleaseFile
@@ -48,11 +49,14 @@ def write_descriptions(
     """Write ``ontology.ttl``, ``void.ttl`` and ``catalog.ttl`` into ``folder``."""
     facts = facts_of(triples)
     files = [Download(d.name, d.bytes, d.sha256) for d in dumps if is_dump(d.name)]
-    editorial = editorial_part(store)
-    catalog = catalog_triples(facts, files, version=__version__, editorial=editorial)
+    editorial, links = editorial_part(store), link_sources(store)
+    catalog = catalog_triples(facts, files, version=__version__, editorial=editorial, links=links)
     documents = {
         ONTOLOGY_FILE: (ontology_triples(store), dict(PREFIXES)),
-        VOID_FILE: (void_triples(facts, files, editorial=editorial), DESCRIPTION_PREFIXES),
+        VOID_FILE: (
+            void_triples(facts, files, editorial=editorial, links=links),
+            DESCRIPTION_PREFIXES,
+        ),
         CATALOG_FILE: (catalog, DESCRIPTION_PREFIXES),
     }
     written = []
