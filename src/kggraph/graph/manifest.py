@@ -47,7 +47,8 @@ class SourceCount:
 @dataclass(frozen=True)
 class TripleCounts:
     """The distinct triples of the release, and the triples of each role's named graphs
-    (``data``, ``editorial``, ``ontology``, ``derived``: a triple in two roles counts twice)."""
+    (``data``, ``editorial``, ``links``, ``ontology``, ``derived``: a triple in two roles counts
+    twice)."""
 
     total: int
     by_role: Mapping[str, int]

@@ -23,7 +23,9 @@ def render(manifest: Manifest) -> str:
     lines = [
         f"{triples.total} triples: {triples.of('data')} from `data/` as the source "
         f"states them, {triples.of('editorial')} in the editorial graph (statements we add, "
-        f"each with its note and reason), {triples.of('ontology')} from `ontology/`, "
+        f"each with its note and reason), {triples.of('links')} in the links graph (GeoNames, "
+        f"Wikidata and ISO 3166 links and coordinates, from outside the source), "
+        f"{triples.of('ontology')} from `ontology/`, "
         f"{triples.of('derived')} derived by the build (fiscal years).",
         "",
         "| class | instances |",
