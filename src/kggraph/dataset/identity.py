@@ -135,6 +135,7 @@ LOCATION_PREDICATES = frozenset(
         FOAF.page,
         VOID.dataDump,
         VOID.sparqlEndpoint,
+        VOID.uriLookupEndpoint,
     )
 )
 """Predicates whose values are addresses to fetch, mapped to the answering server."""
