@@ -117,6 +117,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav_query": ("SPARQL", "SPARQL"),
     "nav_network": ("Network", "ネットワーク"),
     "nav_timeline": ("Timeline", "年表"),
+    "nav_map": ("Map", "地図"),
     "nav_api": ("API", "API"),
     "site_nav": ("Site", "サイト"),
     "timeline_page": ("Timeline of the cooperation", "協力の年表"),
