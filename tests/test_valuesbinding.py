@@ -39,6 +39,7 @@ OTHER_VALUES = {
     "fromYear": "2009",
     "toYear": "2011",
     "resource": "city/haiphong",
+    "km": "100",
 }
 """Another value for each parameter name the canned queries use."""
 INTEGER = "^^<http://www.w3.org/2001/XMLSchema#integer>"

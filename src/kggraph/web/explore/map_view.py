@@ -26,6 +26,7 @@ from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import rows_from_sparql_json
 from kggraph.network.places import PlaceMap, gather_places
 from kggraph.query.executor import QueryTask
+from kggraph.web.http.errors import text_responses
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.state import AppState, state_of
 from kggraph.web.http.static_files import OptionalStaticFiles
@@ -65,6 +66,7 @@ def router(state: AppState) -> APIRouter:
         "/explore/map.json",
         pages.map_json,
         summary="Places with coordinates and how many activities are tied to each",
+        responses=text_responses({400: "A bad year"}),
     )
     return found
 

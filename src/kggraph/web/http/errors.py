@@ -222,6 +222,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 """The problem document (``components/schemas/Problem`` of ``/openapi.json``)."""
 
 
+def text_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the given error statuses, each one line of text."""
+    content = {TEXT_TYPE: {"schema": {"type": "string"}}}
+    return {
+        status: {"description": why, "content": content} for status, why in descriptions.items()
+    }
+
+
 def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the given error statuses, each a problem document."""
     reference = f"#/components/schemas/{PROBLEM_SCHEMA_NAME}"

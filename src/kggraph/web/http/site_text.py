@@ -169,6 +169,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "event": ("Events and meetings", "イベント・会合"),
     "facility": ("Facilities", "施設"),
     "fiscal-year": ("Fiscal years", "年度"),
+    "geometry": ("Points of the cities (from GeoNames)", "都市の地点(GeoNames による)"),
+    "link-source": ("Sources of the links out", "外部リンクの出典"),
     "membership": ("Memberships", "加盟"),
     "org": ("Organisations", "組織"),
     "outcome": ("Outcomes", "成果"),
