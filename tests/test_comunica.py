@@ -36,6 +36,20 @@ PREFIX dcat: <http://www.w3.org/ns/dcat#>
 """
 IANA = "http://www.iana.org/assignments/media-types/"
 CANNED = sorted((ROOT / "queries").glob("*.rq"))
+COMUNICA_LIMITS = {
+    "activities-near-place": "Comunica 5 answers this query with no rows and no warning when it is "
+    "given the endpoint: it evaluates parts itself instead of sending the whole query (with its "
+    "sub-select written inline it fails with 'Unknown Operation type nodes' on the property "
+    "path); a GeoSPARQL query alone passes through, see test_geosparql_through_the_endpoint",
+}
+"""Canned queries Comunica cannot answer as we do, and why: upstream limits, not our answers."""
+GEOSPARQL = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX geof: <http://www.opengis.net/def/function/geosparql/>
+SELECT ?city ?metres WHERE {
+  <https://w3id.org/kggraph/id/city/phnom-penh> geo:hasGeometry/geo:asWKT ?from .
+  ?city geo:hasGeometry/geo:asWKT ?to .
+  BIND(geof:distance(?from, ?to, <http://www.opengis.net/def/uom/OGC/1.0/metre>) AS ?metres)
+}"""
 DOCUMENTS = {
     "/id/city/kitakyushu": "/id/city/kitakyushu",
     "/id/org/kitakyushu-city-government": "/id/org/kitakyushu-city-government",
@@ -112,6 +126,7 @@ def _jobs(server: Server) -> dict[str, Job]:
     void, dump = server.url + "/.well-known/void", server.url + "/dumps/kggraph.nt"
     jobs = {f"canned {q.name}": Job(q.read_text(encoding="utf-8"), endpoint) for q in CANNED}
     jobs |= {
+        "geosparql": Job(GEOSPARQL, endpoint),
         "ask true": Job(ASK_TRUE, endpoint),
         "ask false": Job(ASK_FALSE, endpoint),
         "construct": Job(CONSTRUCT, endpoint),
@@ -183,8 +198,19 @@ def test_every_canned_query_through_the_endpoint(
     server: Server, answers: dict[str, Answer], query: Path
 ) -> None:
     answer = answers[f"canned {query.name}"]
-    assert _rows(answer.rows) == _ours(server, query.read_text(encoding="utf-8"))
+    same = _rows(answer.rows) == _ours(server, query.read_text(encoding="utf-8"))
+    if query.stem in COMUNICA_LIMITS:
+        assert not same, f"Comunica now answers {query.stem}: drop it from COMUNICA_LIMITS"
+        pytest.xfail(COMUNICA_LIMITS[query.stem])
+    assert same
     assert not _unexpected(answer)
+
+
+def test_geosparql_through_the_endpoint(server: Server, answers: dict[str, Answer]) -> None:
+    """geof:distance over the links graph's points, which Comunica passes to the endpoint."""
+    answer = answers["geosparql"]
+    assert _rows(answer.rows) == _ours(server, GEOSPARQL)
+    assert len(answer.rows) >= 25 and not _unexpected(answer)
 
 
 def test_ask_through_the_endpoint(server: Server, answers: dict[str, Answer]) -> None:
