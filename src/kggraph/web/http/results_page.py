@@ -30,6 +30,7 @@ from kggraph.pages.results import read_triples as read_graph
 from kggraph.query.executor import Answer, QueryTask
 from kggraph.query.negotiate import prefers_page
 from kggraph.query.protocol import QueryRequest
+from kggraph.web.http import site_text
 from kggraph.web.http.conditional import holds, matches
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER, Prepared, answer_of, prepare_request
@@ -45,36 +46,6 @@ READ_IN_THREAD_BYTES = 1024 * 1024
 """Answers this big are read off the event loop, so other clients are not held up."""
 EDITOR = "/"
 """The query editor, which opens a tab for ``#query=…`` (YASGUI reads its address)."""
-
-TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("Query results", "クエリの結果"),
-    "query": ("The query", "クエリ"),
-    "edit": ("Open it in the query editor", "クエリエディタで開く"),
-    "dataset": ("Graphs asked for", "指定されたグラフ"),
-    "default_graph": ("default graph", "デフォルトグラフ"),
-    "named_graph": ("named graph", "名前付きグラフ"),
-    "answer": ("The answer", "回答"),
-    "rows": ("{n} rows", "{n}行"),
-    "triples": ("{n} triples", "{n}件のトリプル"),
-    "none": ("The answer is empty.", "回答は空です。"),
-    "shown": (
-        "Only the first {shown} are shown here; each download holds all {total}.",
-        "最初の{shown}件のみ表示しています。ダウンロードには全{total}件が含まれます。",
-    ),
-    "truncated": (
-        "The answer was cut off at the endpoint's limit of {limit} rows, in the downloads too: "
-        "use LIMIT and OFFSET to read the rest.",
-        "回答はエンドポイントの上限の{limit}行で打ち切られています(ダウンロードも同じです)。"
-        "残りはLIMITとOFFSETで取得してください。",
-    ),
-    "yes": ("Yes", "はい"),
-    "no": ("No", "いいえ"),
-    "downloads": ("Download the answer", "回答をダウンロード"),
-    "subject": ("Subject", "主語"),
-    "predicate": ("Predicate", "述語"),
-    "object": ("Object", "目的語"),
-}
-"""The page's words in English and Japanese."""
 
 
 def wants_page(asked: QueryRequest, accept: str | None) -> bool:
@@ -168,10 +139,9 @@ def _editor_address(asked: QueryRequest) -> str:
 
 def _say(lang: str) -> Callable[..., str]:
     """The page's words in ``lang``, numbers written with separators."""
-    index = 1 if lang == "ja" else 0
 
     def say(key: str, **values: int) -> str:
         shown = {name: f"{value:,}" for name, value in values.items()}
-        return TEXTS[key][index].format(**shown)
+        return site_text.say("results_" + key, lang, **shown)
 
     return say

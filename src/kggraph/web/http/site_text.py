@@ -151,6 +151,52 @@ TEXT: dict[str, tuple[str, str]] = {
         "Source: City of Kitakyushu, environment white paper (figures as of March 2025).",
         "典拠:北九州市環境白書(2025年3月時点の数値)。",
     ),
+    # --- a resource page: paged incoming links, and the links out (graph/links)
+    "shown_of": ("{first}–{last} of {count}", "全{count}件中 {first}–{last}件"),
+    "page_of": ("page {page} of {pages}", "{pages}ページ中{page}ページ目"),
+    "previous": ("Previous {size}", "前の{size}件"),
+    "next": ("Next {size}", "次の{size}件"),
+    "paging_nav": ("Pages of “{prop}”", "「{prop}」のページ"),
+    "more_on_page": (
+        "Next {size}, on the page of {through}",
+        "次の{size}件({through}のページ)",
+    ),
+    "outside": ("Links to other datasets", "他のデータセットへのリンク"),
+    "outside_note": (
+        "Not stated by the source: taken from other datasets, and kept apart in the named graph",
+        "典拠にはない記述です。他のデータセットから取り込み、次の名前付きグラフに分けて収めています:",
+    ),
+    "outside_from": ("The graph was taken from", "このグラフの出典"),
+    "coordinates": ("Coordinates (WGS 84)", "座標(WGS 84)"),
+    "latitude": ("latitude", "緯度"),
+    "longitude": ("longitude", "経度"),
+    # --- the results page a browser gets from /sparql
+    "results_title": ("Query results", "クエリの結果"),
+    "results_query": ("The query", "クエリ"),
+    "results_edit": ("Open it in the query editor", "クエリエディタで開く"),
+    "results_dataset": ("Graphs asked for", "指定されたグラフ"),
+    "results_default_graph": ("default graph", "デフォルトグラフ"),
+    "results_named_graph": ("named graph", "名前付きグラフ"),
+    "results_answer": ("The answer", "回答"),
+    "results_rows": ("{n} rows", "{n}行"),
+    "results_triples": ("{n} triples", "{n}件のトリプル"),
+    "results_none": ("The answer is empty.", "回答は空です。"),
+    "results_shown": (
+        "Only the first {shown} are shown here; each download holds all {total}.",
+        "最初の{shown}件のみ表示しています。ダウンロードには全{total}件が含まれます。",
+    ),
+    "results_truncated": (
+        "The answer was cut off at the endpoint's limit of {limit} rows, in the downloads too: "
+        "use LIMIT and OFFSET to read the rest.",
+        "回答はエンドポイントの上限の{limit}行で打ち切られています(ダウンロードも同じです)。"
+        "残りはLIMITとOFFSETで取得してください。",
+    ),
+    "results_yes": ("Yes", "はい"),
+    "results_no": ("No", "いいえ"),
+    "results_downloads": ("Download the answer", "回答をダウンロード"),
+    "results_subject": ("Subject", "主語"),
+    "results_predicate": ("Predicate", "述語"),
+    "results_object": ("Object", "目的語"),
 }
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -188,10 +234,12 @@ KINDS: dict[str, tuple[str, str]] = {
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 
 
-def say(key: str, lang: str) -> str:
-    """The page text ``key`` in ``lang`` (English unless ``lang`` is ``ja``)."""
+def say(key: str, lang: str, **values: object) -> str:
+    """The page text ``key`` in ``lang`` (English unless ``lang`` is ``ja``), with ``values``
+    filled in where it has fields; a missing key fails loudly (``KeyError``)."""
     english, japanese = TEXT[key]
-    return japanese if lang == "ja" else english
+    text = japanese if lang == "ja" else english
+    return text.format(**values) if values else text
 
 
 def kind_name(kind: str, lang: str) -> str:

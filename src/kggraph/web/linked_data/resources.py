@@ -29,12 +29,13 @@ from starlette.responses import Response
 from kggraph.core.errors import NotFound
 from kggraph.core.formats import BY_NAME, HTML, Format
 from kggraph.core.namespaces import BASE_IRI, ID_IRI
-from kggraph.pages import paging, words
+from kggraph.pages import paging
 from kggraph.pages.describe import description_task, page_task
 from kggraph.pages.incoming import Counts, big, counts_task, read_counts, window_task
 from kggraph.pages.model import exists, resource_page
 from kggraph.pages.outside import outside_task
 from kggraph.query.negotiate import choose
+from kggraph.web.http import site_text
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
 from kggraph.web.http.lookup import fetch
 from kggraph.web.http.prepared import TRUNCATED_HEADER
@@ -202,7 +203,7 @@ async def _page(
         editor=f"{site.server}/#{urlencode({'query': describe}, quote_via=quote)}",
         run=f"{site.server}/sparql?{urlencode({'query': describe, 'format': 'turtle'})}",
         truncated=answer.truncated,
-        words=partial(words.say, lang=site.lang),
+        words=partial(site_text.say, lang=site.lang),
         page_link=partial(_page_link, site),
         anchor=paging.anchor,
     )
