@@ -21,6 +21,7 @@ from kggraph.cli.canned import catalogue, check_combination, print_catalogue, ru
 from kggraph.cli.exits import epilog, exit_on_error, fail
 from kggraph.cli.links import links_command
 from kggraph.cli.network import app as network_app
+from kggraph.cli.publish import publish_command
 from kggraph.core.config import Settings, load_settings, to_environ
 from kggraph.core.errors import (
     BuildError,
@@ -56,6 +57,7 @@ app = typer.Typer(
 )
 app.add_typer(network_app, name="network", help="The organisation network: stats, paths, exports.")
 app.command("links")(links_command)
+app.command("publish")(publish_command)
 
 RootOption = Annotated[
     Path | None,
