@@ -92,7 +92,8 @@ def load_folder(release: Release, location: Path, progress: Progress) -> Publish
         shutil.rmtree(staging, ignore_errors=True)
         raise
     triples = release.read_manifest().triples.total
-    quads = sum(1 for _ in (release.path / NAMED).open("rb")) + triples + 1
+    with (release.path / NAMED).open("rb") as named:
+        quads = sum(1 for _ in named) + triples + 1
     return Published(release.version, triples, quads, time.monotonic() - started, str(location))
 
 

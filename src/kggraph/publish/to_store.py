@@ -144,11 +144,15 @@ def server_of(url: str) -> str:
 
 
 def choose(kind: str, url: str, loaders: dict[str, StoreLoader]) -> StoreLoader:
-    """The loader of ``kind``; for ``auto``, the one that recognises the store at ``url``."""
+    """The loader of ``kind``; for ``auto``, the one named by the URL's scheme
+    (``virtuoso://…``), else the one that recognises the store at ``url`` by its answer."""
     if kind != "auto":
         if kind not in loaders:
             raise InvalidArgument(f"no store kind {kind!r}: use one of auto, {', '.join(loaders)}")
         return loaders[kind]
+    scheme = urllib.parse.urlsplit(url.strip()).scheme
+    if scheme in loaders:
+        return loaders[scheme]
     server = server_of(http_url(url))
     for loader in loaders.values():
         if loader.recognises(server):
