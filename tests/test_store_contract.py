@@ -1,0 +1,194 @@
+"""The store contract (issue 16, 2): kggraph answers alike on every store it runs on.
+
+One set of tests, parametrised over the stores (``SITES``): a kggraph server on the embedded
+store (the session's ``server``) and ``kggraph serve --store`` on each remote store, all on the
+same real build. Each test asks a site and the embedded server the same thing and compares the
+answers: the SPARQL protocol's answers (SELECT as JSON, XML and CSV, ASK, CONSTRUCT, the
+default graph's size and the named graphs), a resource page, a canned query, the network's
+counts and VoID's statistics. On the embedded site the comparison is with itself; there each
+test's own assertion about the graph (rows found, the manifest's triple count) still holds.
+
+Another store joins by one line in ``SITES`` naming a module-scoped fixture that gives a
+``Server`` on it (e.g. ``"virtuoso": "virtuoso_site"``, with ``served_on`` from
+``tests/stores.py``). Servers are module-scoped: the whole module starts one Oxigraph server
+and three kggraph servers, and sends a few requests per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from kggraph.core.formats import BY_NAME, HTML
+from kggraph.core.namespaces import ID_IRI
+from kggraph.publish.build import BuildResult
+from kggraph.publish.to_store import RELEASE_GRAPH
+from tests.conftest import Server
+from tests.stores import (
+    OxigraphStore,
+    oxigraph_store_fixture,  # noqa: F401 - the fixture oxigraph_store
+    served_on_fixture,  # noqa: F401 - the fixture served_on
+)
+
+pytestmark = pytest.mark.slow
+
+SITES = {
+    "embedded": "server",
+    "oxigraph": "oxigraph_site",
+}
+"""Each store the contract runs on, and the fixture that gives a kggraph server on it."""
+
+PREFIXES = """PREFIX kg: <https://w3id.org/kggraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+COUNTRIES = (
+    PREFIXES
+    + """SELECT ?country ?label WHERE {
+  ?country a kg:Country ; rdfs:label ?label } ORDER BY ?country ?label"""
+)
+LABELS = (
+    PREFIXES
+    + """CONSTRUCT { ?city rdfs:label ?label } WHERE {
+  ?city a kg:City ; rdfs:label ?label }"""
+)
+ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+PAGE = "city/kitakyushu"
+"""A resource page: the city at the centre of the graph."""
+CANNED = "agreements-per-type"
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def oxigraph_site(oxigraph_store: OxigraphStore, served_on: Callable[[str], Server]) -> Server:
+    return served_on(oxigraph_store.query)
+
+
+@pytest.fixture(scope="module", params=list(SITES))
+def site(request: pytest.FixtureRequest) -> Server:
+    """A kggraph server on each store in turn."""
+    served: Server = request.getfixturevalue(SITES[request.param])
+    return served
+
+
+def ask(server: Server, query: str, fmt: str) -> httpx.Response:
+    answer = httpx.get(
+        server.sparql,
+        params={"query": query},
+        headers={"Accept": BY_NAME[fmt].content_type},
+        timeout=TIMEOUT,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer
+
+
+def rows(server: Server, query: str, fmt: str) -> list[tuple[str | None, ...]]:
+    """A SELECT's rows in ``fmt``, read by pyoxigraph (each term in N-Triples form)."""
+    answer = ask(server, query, fmt)
+    read = ox.parse_query_results(answer.content, format=BY_NAME[fmt].results_format)
+    assert isinstance(read, ox.QuerySolutions)
+    names = read.variables
+    return [tuple(None if row[v] is None else str(row[v]) for v in names) for row in read]
+
+
+def triples(body: bytes, fmt: str) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(body, format=BY_NAME[fmt].rdf_format)}
+
+
+def get(server: Server, path: str, **headers: str) -> httpx.Response:
+    answer = httpx.get(server.url + path, headers=headers, timeout=TIMEOUT)
+    assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:300]}"
+    return answer
+
+
+@pytest.mark.parametrize("fmt", ["sparql-json", "sparql-xml"])
+def test_select(site: Server, server: Server, fmt: str) -> None:
+    found = rows(site, COUNTRIES, fmt)
+    assert len(found) > 10
+    assert found == rows(server, COUNTRIES, fmt)
+
+
+def test_select_csv(site: Server, server: Server) -> None:
+    text = ask(site, COUNTRIES, "csv").text
+    assert text.splitlines()[0] == "country,label" and len(text.splitlines()) > 10
+    assert text == ask(server, COUNTRIES, "csv").text
+
+
+def test_ask(site: Server) -> None:
+    def boolean(query: str) -> Any:
+        return ask(site, query, "sparql-json").json()["boolean"]
+
+    assert boolean(f"ASK {{ <{ID_IRI}{PAGE}> ?p ?o }}") is True
+    assert boolean(f"ASK {{ <{ID_IRI}city/atlantis> ?p ?o }}") is False
+
+
+def test_construct(site: Server, server: Server) -> None:
+    found = triples(ask(site, LABELS, "n-triples").content, "n-triples")
+    assert len(found) > 10
+    assert found == triples(ask(server, LABELS, "n-triples").content, "n-triples")
+
+
+def test_the_default_graph_and_the_named_graphs(
+    site: Server, server: Server, built: BuildResult
+) -> None:
+    """The default graph is the release's distinct triples, as the embedded store has it; the
+    named graphs are the release's (a store also has its release graph)."""
+    assert rows(site, ALL_TRIPLES, "sparql-json") == rows(server, ALL_TRIPLES, "sparql-json")
+    assert rows(site, ALL_TRIPLES, "sparql-json")[0][0] == (
+        f'"{built.manifest.triples.total}"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    )
+    graphs = {row[0] for row in rows(site, GRAPHS, "sparql-json")} - {f"<{RELEASE_GRAPH}>"}
+    assert graphs == {row[0] for row in rows(server, GRAPHS, "sparql-json")}
+
+
+def test_a_resource_page(site: Server, server: Server) -> None:
+    html = get(site, f"/id/{PAGE}", Accept=HTML.content_type)
+    assert "Kitakyushu" in html.text
+    assert html.text == get(server, f"/id/{PAGE}", Accept=HTML.content_type).text
+    turtle = BY_NAME["turtle"].content_type
+    found = triples(get(site, f"/id/{PAGE}", Accept=turtle).content, "turtle")
+    assert len(found) > 10
+    assert found == triples(get(server, f"/id/{PAGE}", Accept=turtle).content, "turtle")
+
+
+def test_a_canned_query(site: Server, server: Server) -> None:
+    accept = BY_NAME["sparql-json"].content_type
+    found = get(site, f"/queries/{CANNED}", Accept=accept).json()
+    assert found["results"]["bindings"]
+    assert found == get(server, f"/queries/{CANNED}", Accept=accept).json()
+
+
+def test_network_counts(site: Server, server: Server) -> None:
+    found = get(site, "/network/stats").json()
+    assert found and found == get(server, "/network/stats").json()
+
+
+def test_void_statistics(site: Server, server: Server, built: BuildResult) -> None:
+    turtle = BY_NAME["turtle"].content_type
+    found = triples(get(site, "/.well-known/void", Accept=turtle).content, "turtle")
+    counts = {
+        int(t.object.value) for t in found if t.predicate.value == "http://rdfs.org/ns/void#triples"
+    }
+    assert built.manifest.triples.total in counts
+    assert found == triples(get(server, "/.well-known/void", Accept=turtle).content, "turtle")
+
+
+def test_two_web_processes_on_one_store_agree(
+    oxigraph_site: Server, oxigraph_store: OxigraphStore, served_on: Callable[[str], Server]
+) -> None:
+    """A second ``kggraph serve --store`` on the same Oxigraph gives the same ETag for a page
+    and a canned query, and a 304 for the first one's."""
+    other = served_on(oxigraph_store.query)
+    for path in (f"/id/{PAGE}", f"/queries/{CANNED}"):
+        first = get(oxigraph_site, path)
+        second = get(other, path)
+        assert first.headers["ETag"] and first.headers["ETag"] == second.headers["ETag"]
+        assert first.content == second.content
+        again = httpx.get(
+            other.url + path, headers={"If-None-Match": first.headers["ETag"]}, timeout=TIMEOUT
+        )
+        assert again.status_code == 304 and again.content == b""
