@@ -125,25 +125,33 @@ def store_version(sparql_url: str) -> list[str]:
     return [row["version"]["value"] for row in answer.json()["results"]["bindings"]]
 
 
+def serve_store(output: Path, store_url: str, log: Path) -> Server:
+    """A real ``kggraph serve --store store_url`` on the builds in ``output``, checked to answer
+    from that store: its release graph, which only a published store has, names a release."""
+    server = start_server(output, log, via_cli=True, store=store_url)
+    found = store_version(server.sparql)
+    if not found:
+        stop_server(server)
+    require(
+        bool(found),
+        f"kggraph serve does not answer from the store {store_url} (no release graph): its "
+        "--store option (KGGRAPH_STORE) is missing",
+    )
+    return server
+
+
 @pytest.fixture(scope="module", name="served_on")
 def served_on_fixture(
     built: BuildResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[[str], Server]]:
     """``served_on(store_url)``: a new ``kggraph serve --store store_url`` on the session
-    build's output folder, checked to answer from that store (its release graph, which only a
-    published store has, names the build)."""
+    build's output folder (``serve_store``); each stops at the end of the module."""
     started: list[Server] = []
 
     def serve(store_url: str) -> Server:
         log = tmp_path_factory.mktemp("served-on") / "server.log"
-        server = start_server(built.release.parent.parent, log, via_cli=True, store=store_url)
+        server = serve_store(built.release.parent.parent, store_url, log)
         started.append(server)
-        found = store_version(server.sparql)
-        require(
-            found == [built.release.name],
-            f"kggraph serve does not answer from the store {store_url} (it names release(s) "
-            f"{found}): its --store option (KGGRAPH_STORE) is missing",
-        )
         return server
 
     yield serve

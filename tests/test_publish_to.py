@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,10 +23,11 @@ from kggraph.graph.release import Release
 from kggraph.publish.build import BuildResult, build
 from kggraph.publish.to_store import COUNT_QUERY, RELEASE_GRAPH
 from tests.clirun import kggraph
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_server
 from tests.stores import (
     OxigraphStore,
     oxigraph_store_fixture,  # noqa: F401 - the fixture oxigraph_store
+    serve_store,
     start_oxigraph,
     stop_oxigraph,
     store_version,
@@ -191,3 +193,44 @@ def test_bad_arguments(small_built: BuildResult, tmp_path: Path) -> None:
     )
     code, said = publish(output, "--to", "http://x/", "--location", str(tmp_path / "db"))
     assert code == ExitCode.BAD_INPUT and "either" in said
+
+
+ANOTHER = """@prefix kg:   <https://w3id.org/kggraph/ontology#> .
+@prefix kgid: <https://w3id.org/kggraph/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+
+kgid:country\\/otherland a kg:Country ;
+    rdfs:label "Otherland"@en , "別の国"@ja ;
+    prov:wasDerivedFrom kgid:source\\/small\\/s1 .
+"""
+
+
+def test_a_server_on_the_store_follows_the_store_not_the_folder(
+    tmp_path: Path, small_project: Callable[..., Path], writable: OxigraphStore
+) -> None:
+    """``kggraph serve --store`` answers with the release the store holds: a newer build in
+    its folder changes nothing until it is published, then the server follows within seconds."""
+    root, output = small_project(), tmp_path / "dist"
+    build(Settings(root=root, output=output))
+    assert publish(output, "--to", writable.url)[0] == ExitCode.OK
+    web = serve_store(output, writable.query, tmp_path / "server.log")
+    try:
+        first = httpx.get(web.url + "/id/country/testland", timeout=30)
+        assert first.status_code == 200
+        (root / "data" / "another.ttl").write_text(ANOTHER, encoding="utf-8")
+        newer = build(Settings(root=root, output=output))
+        time.sleep(3)  # longer than the server takes to notice a new release folder
+        assert httpx.get(web.url + "/id/country/otherland", timeout=30).status_code == 404
+        assert publish(output, "--to", writable.url)[0] == ExitCode.OK
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if store_version(web.sparql) == [newer.release.name]:
+                break
+            time.sleep(0.5)
+        assert store_version(web.sparql) == [newer.release.name]
+        assert httpx.get(web.url + "/id/country/otherland", timeout=30).status_code == 200
+        again = httpx.get(web.url + "/id/country/testland", timeout=30)
+        assert again.headers["ETag"] != first.headers["ETag"]
+    finally:
+        stop_server(web)
