@@ -20,9 +20,11 @@ from kggraph.core.errors import InvalidArgument
 from kggraph.graph.release import require_current
 from kggraph.publish.to_folder import load_folder
 from kggraph.publish.to_store import OxigraphLoader, Published, StoreLoader, choose
+from kggraph.publish.to_virtuoso import VirtuosoLoader
 
 LOADERS: dict[str, StoreLoader] = {
     OxigraphLoader.kind: OxigraphLoader(),
+    VirtuosoLoader.kind: VirtuosoLoader(),
 }
 """Every kind of store ``--to`` loads into: its name, and its loader."""
 
