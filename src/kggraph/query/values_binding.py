@@ -58,6 +58,8 @@ def _insertions(found: list[Token], bound: frozenset[str]) -> list[tuple[int, li
         following = found[i + 1] if i + 1 < len(found) else None
         if word == "VALUES" or (word == "CONSTRUCT" and following and following.text == "{"):
             walk.next_is_data = True
+        elif word == "SELECT" and not scopes:  # the query's own: a binding holds throughout
+            walk.next_select = bound
         elif word == "SELECT":
             walk.next_select = _projected(found, i, _enclosing(scopes, bound))
         elif token.text == "{":
