@@ -58,6 +58,8 @@ DEFAULT_LONG_QUERY_SECONDS = 1.0
 DEFAULT_HEADER_TIMEOUT = 10.0
 """Headers fit in one packet; ten seconds covers a slow mobile link, not a slowloris client."""
 DEFAULT_MAX_CONNECTIONS = 1000
+STORE_DIALECTS = ("auto", "oxigraph", "virtuoso", "generic")
+"""How kggraph may speak to a remote store (``kggraph.query.dialects``); ``auto`` asks it."""
 
 
 def _setting(default: Any, help_text: str) -> Any:
@@ -182,6 +184,16 @@ class Settings:
         "",
         "Redis that several web processes share the client budgets through (redis://host:port/0); "
         "unset: each process counts its own.",
+    )
+    store: str = _setting(
+        "",
+        "URL of a SPARQL 1.1 query endpoint to answer from instead of the embedded store "
+        "(Oxigraph server, Virtuoso; loaded with kggraph publish --to); empty: the embedded store.",
+    )
+    store_dialect: str = _setting(
+        STORE_DIALECTS[0],
+        "How to speak to the store: auto (ask its Server header once), oxigraph, virtuoso, or "
+        "generic (the SPARQL 1.1 Protocol alone).",
     )
 
     @property
@@ -331,7 +343,22 @@ def _check(settings: Settings) -> Settings:
             f"header_timeout must be more than 0 seconds, not {settings.header_timeout}"
         )
     _check_budgets(settings)
+    _check_store(settings)
     return settings
+
+
+def _check_store(settings: Settings) -> None:
+    """A store is an http(s) URL, spoken to in a dialect kggraph knows."""
+    parts = urlsplit(settings.store)
+    if settings.store and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ConfigError(
+            f"store must be the http(s) URL of a SPARQL query endpoint, not {settings.store!r}"
+        )
+    if settings.store_dialect not in STORE_DIALECTS:
+        raise ConfigError(
+            f"store_dialect must be one of {', '.join(STORE_DIALECTS)}, "
+            f"not {settings.store_dialect!r}"
+        )
 
 
 def _check_budgets(settings: Settings) -> None:
