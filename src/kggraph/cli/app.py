@@ -219,23 +219,35 @@ def serve_command(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
     ] = True,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Answer from this SPARQL query endpoint (loaded with kggraph publish --to) "
+            "instead of the embedded store; no build first [env KGGRAPH_STORE].",
+        ),
+    ] = None,
 ) -> None:
     """Serve the published graph: the SPARQL endpoint and its query page (uvicorn)."""
     import uvicorn
 
     from kggraph.web.http.connections import guarded_protocol
 
-    settings = _settings(root=root, output=output, host=host, port=port, workers=workers)
+    settings = _settings(
+        root=root, output=output, host=host, port=port, workers=workers, store=store
+    )
     console = Console(stderr=True)
     _raise_open_files_limit(settings, console)
+    if settings.store:  # the store holds the release; dist/ holds its documents
+        rebuild = False
     if rebuild and is_stale(settings):
         console.print("The published output is missing or older than its inputs: building.")
         _build_before_serving(settings, console)
-    if current_release(settings.output_dir) is None:
+    if current_release(settings.output_dir) is None and not settings.store:
         fail(NotFound("there is no published build to serve: run `kggraph build`"))
     os.environ.update(to_environ(settings))
     console.print(
-        f"Serving {current_release(settings.output_dir)} at "
+        f"Serving {settings.store or current_release(settings.output_dir)} at "
         f"[bold]http://{settings.host}:{settings.port}/sparql[/]",
         highlight=False,
     )

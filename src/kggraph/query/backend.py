@@ -42,6 +42,10 @@ class QueryBackend(Protocol):
         a store that cannot be reached)."""
         ...
 
+    def status(self) -> dict[str, object]:
+        """What the health page shows about it (workers and queue, or the store)."""
+        ...
+
     async def start(self) -> None:
         """Get ready to answer (start processes, open connections)."""
 

@@ -1,9 +1,15 @@
-"""What one server process holds: its settings, the query workers, the answer cache, the release.
+"""What one server process holds: its settings, the query backend, the answer cache, the release.
 
 No module-level state: each application's state (``kggraph.web.http.state.AppState``) holds
-one ``Runtime``, so tests can run several servers side by side. The runtime follows new builds:
-at most once a second it looks where ``dist/current`` points, and when that changed it reloads
-the workers and empties the cache, so answers and their ``ETag`` always come from the newest
+one ``Runtime``, so tests can run several servers side by side. The backend
+(``kggraph.query.backend.QueryBackend``) is the query workers on the embedded store, or, with
+the setting ``store``, a remote SPARQL store (``kggraph.query.remote.RemoteStore``).
+
+The runtime follows new builds. On the embedded store, at most once a second it looks where
+``dist/current`` points, and when that changed it reloads the workers; on a remote store the
+release is the one the store names (``RemoteStore.version``), and the documents (dumps, VoID,
+the catalog) come from the local release folder of that name. Either way, once the version
+changes the cache is emptied, so answers and their ``ETag`` always come from the newest
 published graph.
 """
 
@@ -19,18 +25,22 @@ from kggraph.core.config import Settings
 from kggraph.core.errors import ReleaseDamaged
 from kggraph.graph.manifest import Manifest
 from kggraph.graph.release import MANIFEST, Release, current_release, require_current
+from kggraph.query.backend import QueryBackend
 from kggraph.query.cache import AnswerCache
 from kggraph.query.pool import WorkerPool
+from kggraph.query.remote import remote_store
 from kggraph.query.workers import WorkerLimits
 
 RELEASE_CHECK_SECONDS = 1.0
+RELEASES = "releases"
+"""The folder of ``dist/`` that holds every kept release (``kggraph.publish.promote``)."""
 LOG = logging.getLogger("kggraph.web")
 
 
 @dataclass
 class Runtime:
     settings: Settings
-    pool: WorkerPool
+    pool: QueryBackend
     cache: AnswerCache
     _manifest: Manifest | None = None
     """The manifest of the release shown, read when first asked for (``manifest``)."""
@@ -40,6 +50,9 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
+        cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
+        if settings.store:
+            return cls(settings, remote_store(settings), cache)
         release = require_current(settings.output_dir)
         pool = WorkerPool(
             release,
@@ -56,12 +69,15 @@ class Runtime:
             pipeline=settings.query_pipeline,
             long_after=settings.long_query_seconds,
         )
-        cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
         return cls(settings, pool, cache)
 
     @property
     def release(self) -> Release:
-        return self.pool.release
+        """The release answers come from: the workers', or the local folder of the release
+        the store holds (``ReleaseDamaged``, ``503``, if there is none: see ``store_release``)."""
+        if isinstance(self.pool, WorkerPool):
+            return self.pool.release
+        return store_release(self.settings, self.pool.version)
 
     @property
     def version(self) -> str:
@@ -74,7 +90,7 @@ class Runtime:
         again on the next use."""
         if self._manifest is None:
             try:
-                self._manifest = self.pool.release.read_manifest()
+                self._manifest = self.release.read_manifest()
             except ReleaseDamaged as err:
                 LOG.error("the published release is damaged: %s", err)
                 raise ReleaseDamaged(
@@ -85,19 +101,39 @@ class Runtime:
 
     def follow_release(self) -> None:
         """Have the pool load a newer published build if there is one (looked for at most once
-        a second); once the pool has switched to it, empty the cache and forget the manifest."""
+        a second); once the pool has switched to it, empty the cache and forget the manifest.
+        A remote store is followed by reading its version, which it reads again itself."""
         if self._shown != self.pool.version:
             if self._shown:
                 self.cache.clear()
                 self._manifest = None
             self._shown = self.pool.version
         now = time.monotonic()
-        if now - self._checked_at < RELEASE_CHECK_SECONDS:
+        if now - self._checked_at < RELEASE_CHECK_SECONDS or not isinstance(self.pool, WorkerPool):
             return
         self._checked_at = now
         path = current_release(self.settings.output_dir)
         if path is not None and path.name != self.pool.version:
             self.pool.reload(Release(path))
+
+
+def store_release(settings: Settings, version: str) -> Release:
+    """The local release folder named ``version`` (the release a remote store holds), or
+    ``ReleaseDamaged`` (``503``) saying what the operator must do; the client is told no path."""
+    if not version:
+        raise ReleaseDamaged(
+            "the SPARQL store names no release (it cannot be reached, or nothing has been "
+            "published to it): the operator must run `kggraph publish --to` the store"
+        )
+    path = settings.output_dir / RELEASES / version
+    if not path.is_dir():
+        LOG.error("the store holds release %s, which is not in %s", version, path.parent)
+        raise ReleaseDamaged(
+            f"the SPARQL store holds release {version}, whose files this server does not have: "
+            "the operator must copy that build's dist/ here (or publish this server's release "
+            "to the store)"
+        )
+    return Release(path)
 
 
 ASGIApp = Callable[
