@@ -4,12 +4,13 @@ What a store holds after a publish is what the embedded store holds (``Release.o
 the merged graph (``kggraph.nt``, distinct triples) as the default graph and every source
 file's named graph (``kggraph.nq``), plus one more named graph, ``RELEASE_GRAPH``, holding the
 release's version (``<DATASET> owl:versionInfo "RELEASE"``). The web processes in front of the
-store read that version (``kggraph.query.remote``) and serve the documents of the release folder
-of the same name, so their ETags agree. The default graph is loaded explicitly rather than
-taken as the union of the named graphs: Oxigraph's union default graph counts a triple stated
-in two graphs twice, and it would hold the version too, so answers would differ from the
-embedded store's. A store must therefore not be served with ``--union-default-graph``; the
-check after loading catches that.
+store read that version (``kggraph.query.remote``, which names that graph and the query) and
+serve the documents of the release folder of the same name, so their ETags agree.
+
+The default graph is loaded explicitly rather than taken as the union of the named graphs:
+Oxigraph's union default graph counts a triple stated in two graphs twice, and it would hold
+the version too, so answers would differ from the embedded store's. A store must therefore
+not be served with ``--union-default-graph``; the check after loading catches that.
 
 Each store kind is a ``StoreLoader``; ``kggraph.cli.publish.LOADERS`` lists them (one line
 each) and ``--kind auto`` picks the one whose ``recognises`` accepts the store's ``Server``
@@ -34,16 +35,10 @@ from kggraph.core.formats import BY_NAME
 from kggraph.core.namespaces import OWL
 from kggraph.dataset.identity import DATASET
 from kggraph.graph.release import MERGED, NAMED, Release
-from kggraph.graph.store import GRAPH_IRI
 from kggraph.query.protocol import SPARQL_UPDATE
+from kggraph.query.remote import RELEASE_GRAPH as RELEASE_GRAPH  # the loaders' too
+from kggraph.query.remote import VERSION_QUERY as VERSION_QUERY
 
-RELEASE_GRAPH = GRAPH_IRI + "release"
-"""The named graph that says which release a store holds (one triple)."""
-VERSION_QUERY = (
-    f"SELECT ?version WHERE {{ GRAPH <{RELEASE_GRAPH}> "
-    f"{{ <{DATASET}> <{OWL.versionInfo}> ?version }} }}"
-)
-"""What a store is asked for the release it holds."""
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 """The triples of the default graph: after a publish, the release's distinct triples."""
 TIMEOUT_S = 600.0
