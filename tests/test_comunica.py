@@ -37,8 +37,9 @@ PREFIX dcat: <http://www.w3.org/ns/dcat#>
 IANA = "http://www.iana.org/assignments/media-types/"
 CANNED = sorted((ROOT / "queries").glob("*.rq"))
 COMUNICA_LIMITS = {
-    "activities-near-place": "Comunica 5 answers this query with no rows and no warning when it is "
-    "given the endpoint: it evaluates parts itself instead of sending the whole query (with its "
+    "activities-near-place": "Comunica 5 answers this query with no rows and no warning (or gives "
+    "up, 'terminated') when it is given the endpoint: it evaluates parts itself instead of "
+    "sending the whole query (with its "
     "sub-select written inline it fails with 'Unknown Operation type nodes' on the property "
     "path); a GeoSPARQL query alone passes through, see test_geosparql_through_the_endpoint",
 }
@@ -198,11 +199,14 @@ def test_every_canned_query_through_the_endpoint(
     server: Server, answers: dict[str, Answer], query: Path
 ) -> None:
     answer = answers[f"canned {query.name}"]
-    same = _rows(answer.rows) == _ours(server, query.read_text(encoding="utf-8"))
     if query.stem in COMUNICA_LIMITS:
+        try:
+            same = _rows(answer.rows) == _ours(server, query.read_text(encoding="utf-8"))
+        except comunica.ComunicaError:  # it may also give up, depending on timing
+            same = False
         assert not same, f"Comunica now answers {query.stem}: drop it from COMUNICA_LIMITS"
         pytest.xfail(COMUNICA_LIMITS[query.stem])
-    assert same
+    assert _rows(answer.rows) == _ours(server, query.read_text(encoding="utf-8"))
     assert not _unexpected(answer)
 
 

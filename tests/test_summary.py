@@ -15,7 +15,7 @@ MANIFEST = Manifest(
     version="0.0.0",
     format=2,
     built_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
-    triples=TripleCounts(12, {"data": 6, "editorial": 2, "ontology": 3, "derived": 1}),
+    triples=TripleCounts(16, {"data": 6, "editorial": 2, "links": 4, "ontology": 3, "derived": 1}),
     classes={"kg:City": 2, "kg:Agreement": 5, "owl:Class": 40, "kg:Country": 2},
     fiscal_years_derived=0,
     violations=0,
@@ -29,8 +29,10 @@ MANIFEST = Manifest(
 def test_render_lists_own_classes_most_numerous_first() -> None:
     text = render(MANIFEST)
     assert text.startswith(
-        "12 triples: 6 from `data/` as the source states them, 2 in the editorial graph "
-        "(statements we add, each with its note and reason), 3 from `ontology/`, 1 derived"
+        "16 triples: 6 from `data/` as the source states them, 2 in the editorial graph "
+        "(statements we add, each with its note and reason), 4 in the links graph (GeoNames, "
+        "Wikidata and ISO 3166 links and coordinates, from outside the source), "
+        "3 from `ontology/`, 1 derived"
     )
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert rows == ["| `kg:Agreement` | 5 |", "| `kg:City` | 2 |", "| `kg:Country` | 2 |"]
