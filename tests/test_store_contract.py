@@ -33,12 +33,14 @@ from tests.stores import (
     oxigraph_store_fixture,  # noqa: F401 - the fixture oxigraph_store
     served_on_fixture,  # noqa: F401 - the fixture served_on
 )
+from tests.virtuoso import Virtuoso, virtuoso_store_fixture  # noqa: F401 - virtuoso_store
 
 pytestmark = pytest.mark.slow
 
 SITES = {
     "embedded": "server",
     "oxigraph": "oxigraph_site",
+    "virtuoso": "virtuoso_site",
 }
 """Each store the contract runs on, and the fixture that gives a kggraph server on it."""
 
@@ -69,6 +71,11 @@ links are made from it, so servers on different ports write the same pages."""
 @pytest.fixture(scope="module")
 def oxigraph_site(oxigraph_store: OxigraphStore, served_on: Callable[[str], Server]) -> Server:
     return served_on(oxigraph_store.query)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_site(virtuoso_store: Virtuoso, served_on: Callable[[str], Server]) -> Server:
+    return served_on(virtuoso_store.sparql)
 
 
 @pytest.fixture(scope="module", params=list(SITES))

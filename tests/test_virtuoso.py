@@ -5,28 +5,42 @@ provoked on the real server where it can be, and checked on recorded bytes besid
 
 from __future__ import annotations
 
+import json
 import shutil
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
 from kggraph.cli.publish import LOADERS
-from kggraph.core.errors import QueryError, QueryUnavailable
-from kggraph.core.formats import BY_NAME
+from kggraph.core.errors import (
+    QueryError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryUnavailable,
+)
+from kggraph.core.formats import BY_NAME, HTML
 from kggraph.graph.release import NAMED, Release
 from kggraph.publish.build import BuildResult
-from kggraph.publish.to_store import RELEASE_GRAPH, VERSION_QUERY, choose, select_values
-from kggraph.publish.to_virtuoso import EXCLUDE_RELEASE, Isql, VirtuosoLoader
+from kggraph.publish.to_store import choose, select_values
+from kggraph.publish.to_virtuoso import Isql, VirtuosoLoader
+from kggraph.query.executor import QueryTask
+from kggraph.query.protocol import FORM
+from kggraph.query.remote import RELEASE_GRAPH, VERSION_QUERY
+from kggraph.query.virtuoso import EXCLUDE_RELEASE, VirtuosoDialect, standard_json
 from tests.clirun import kggraph
 from tests.conftest import free_port
 from tests.virtuoso import PASSWORD, USER, Virtuoso, running_virtuoso
 
 pytestmark = pytest.mark.slow
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
 GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -66,7 +80,7 @@ def graph_counts(endpoint: str) -> Counter[str]:
 
 def release_counts(release: Path) -> Counter[str]:
     quads = ox.parse(path=release / NAMED, format=ox.RdfFormat.N_QUADS)
-    return Counter(quad.graph_name.value for quad in quads)  # type: ignore[union-attr]
+    return Counter(quad.graph_name.value for quad in quads)
 
 
 def test_publish_keeps_the_graphs_and_their_counts(virtuoso: Virtuoso, built: BuildResult) -> None:
@@ -145,3 +159,180 @@ def test_an_unreachable_sql_port_is_unavailable(virtuoso: Virtuoso, built: Build
     closed = VirtuosoLoader(Isql(f"127.0.0.1:{free_port()}", USER, PASSWORD))
     with pytest.raises(QueryUnavailable, match="cannot reach Virtuoso's SQL port"):
         closed.publish(Release(built.release), virtuoso.sparql, lambda _step: None)
+
+
+# The dialect, on the real Virtuoso: each quirk provoked, then the dialect's clean answer.
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER (STR(?c) < STR(?f)) }"
+"""A cross product of the loaded graph (~48 M pairs) with a filter: runs past 1 s."""
+DIALECT = VirtuosoDialect()
+
+
+def raw(server: Virtuoso, params: list[tuple[str, str]], headers: dict[str, str]) -> httpx.Response:
+    form = {"Content-Type": FORM}
+    body = urllib.parse.urlencode(params)
+    return httpx.post(server.sparql, content=body, headers={**headers, **form}, timeout=60)
+
+
+def through_dialect(server: Virtuoso, query: str, timeout_s: float = 30.0, **task: object) -> bytes:
+    params, headers = DIALECT.request(QueryTask(query, "sparql-json", **task), timeout_s)  # type: ignore[arg-type]
+    answer = raw(server, params, headers)
+    return DIALECT.check(answer.status_code, answer.headers, answer.content)
+
+
+def table(tsv: bytes) -> list[dict[str, Any]]:
+    solutions = ox.parse_query_results(tsv, format=BY_NAME["tsv"].results_format)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+
+def test_a_timed_out_query_is_a_timeout_not_a_partial_answer(virtuoso: Virtuoso) -> None:
+    """Virtuoso answers 200 with a partial count and X-SQL-State: S1TAT past its timeout."""
+    answer = raw(
+        virtuoso,
+        [("query", SLOW), ("timeout", "1000")],
+        {"Accept": BY_NAME["sparql-json"].media_type},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["X-SQL-State"] == "S1TAT"
+    assert answer.json()["results"]["bindings"]  # a partial count, which looks like an answer
+    with pytest.raises(QueryTimeout, match="S1TAT"):
+        through_dialect(virtuoso, SLOW, timeout_s=1.0)
+
+
+def test_typed_literals_become_standard_literals(virtuoso: Virtuoso, built: BuildResult) -> None:
+    query = (
+        f"SELECT (COUNT(*) AS ?n) (STRDT('2021-01', <{XSD}gYearMonth>) AS ?m) WHERE {{ ?s ?p ?o }}"
+    )
+    answer = raw(virtuoso, [("query", query)], {"Accept": BY_NAME["sparql-json"].media_type})
+    assert b'"typed-literal"' in answer.content
+    rows = table(through_dialect(virtuoso, query))
+    assert rows == [
+        {
+            "n": ox.Literal(
+                str(built.manifest.triples.total), datatype=ox.NamedNode(XSD + "integer")
+            ),
+            "m": ox.Literal("2021-01", datatype=ox.NamedNode(XSD + "gYearMonth")),
+        }
+    ]
+
+
+def test_virtuoso_tsv_is_not_sparql_tsv_so_it_is_never_asked_for(virtuoso: Virtuoso) -> None:
+    query = 'SELECT ?s ("x"@en AS ?l) WHERE { ?s ?p ?o } LIMIT 1'
+    answer = raw(virtuoso, [("query", query)], {"Accept": BY_NAME["tsv"].media_type})
+    assert answer.text.splitlines()[0] == '"s"\t"l"'  # SPARQL TSV: ?s ?l
+    rows = table(through_dialect(virtuoso, query))
+    assert rows[0]["l"] == ox.Literal("x", language="en")
+    assert isinstance(rows[0]["s"], ox.NamedNode)
+
+
+def test_an_ask_without_accept_is_html_so_accept_is_always_sent(virtuoso: Virtuoso) -> None:
+    answer = raw(virtuoso, [("query", "ASK { ?s ?p ?o }")], {})
+    assert answer.headers["Content-Type"].startswith(HTML.media_type)
+    params, headers = DIALECT.request(QueryTask("ASK { ?s ?p ?o }", "sparql-json"), 5.0)
+    assert headers["Accept"] == BY_NAME["sparql-json"].media_type
+    assert ("timeout", "5000") in params
+    assert json.loads(through_dialect(virtuoso, "ASK { ?s ?p ?o }")) == {
+        "head": {"link": []},
+        "boolean": True,
+    }
+
+
+def test_a_graph_comes_as_n_triples_with_its_languages(virtuoso: Virtuoso) -> None:
+    query = 'CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER (LANG(?o) = "ja") } LIMIT 5'
+    triples = list(ox.parse(through_dialect(virtuoso, query), format=ox.RdfFormat.N_TRIPLES))
+    assert len(triples) == 5
+    assert all(isinstance(t.object, ox.Literal) and t.object.language == "ja" for t in triples)
+
+
+def test_the_default_graph_leaves_the_version_out(virtuoso: Virtuoso, built: BuildResult) -> None:
+    """Through the dialect the default graph is the release's merged graph; a query's own FROM
+    and the protocol's dataset are kept as they are."""
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    links = f"{RELEASE_GRAPH.rsplit('/', 1)[0]}/links"
+    expected = release_counts(built.release)[links]
+    assert table(through_dialect(virtuoso, count.format("")))[0]["n"].value == str(
+        built.manifest.triples.total
+    )
+    assert table(through_dialect(virtuoso, count.format(f"FROM <{links}>")))[0]["n"].value == str(
+        expected
+    )
+    in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{links}> {{ ?s ?p ?o }} }}"
+    assert table(through_dialect(virtuoso, in_graph))[0]["n"].value == str(expected)
+    answer = through_dialect(virtuoso, count.format(""), default_graphs=(links,))
+    assert table(answer)[0]["n"].value == str(expected)
+    assert table(through_dialect(virtuoso, VERSION_QUERY)) == [
+        {"version": ox.Literal(built.release.name)}
+    ]
+
+
+def test_errors_are_ours(virtuoso: Virtuoso) -> None:
+    with pytest.raises(QuerySyntaxError, match="SP030"):
+        through_dialect(virtuoso, "SELECT ?s WHERE { ?s ?p }")
+    with pytest.raises(QueryRefused, match="not implemented"):
+        through_dialect(virtuoso, "SELECT ?b WHERE { BIND (BNODE() AS ?b) }")
+    with pytest.raises(QueryTimeout, match="estimated execution time"):
+        through_dialect(
+            virtuoso, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        )
+
+
+# The dialect's answer checking on recorded bytes (what Virtuoso 7.2 sent, shortened).
+
+JSON_TYPE = {"Content-Type": BY_NAME["sparql-json"].media_type}
+RECORDED_JSON = (
+    b'\n{ "head": { "link": [], "vars": ["n", "l"] },\n  "results": { "distinct": false, '
+    b'"ordered": true, "bindings": [\n    { "n": { "type": "typed-literal", "datatype": '
+    b'"http://www.w3.org/2001/XMLSchema#integer", "value": "847552" }\t, "l": { "type": '
+    b'"literal", "xml:lang": "ja", "value": "\xe5\xa4\xa7" }} ] } }'
+)
+
+
+def test_recorded_typed_literal() -> None:
+    fixed = json.loads(standard_json(RECORDED_JSON))
+    row = fixed["results"]["bindings"][0]
+    assert row["n"] == {"type": "literal", "datatype": XSD + "integer", "value": "847552"}
+    assert row["l"] == {"type": "literal", "xml:lang": "ja", "value": "大"}
+    assert table(DIALECT.check(200, JSON_TYPE, RECORDED_JSON))[0]["l"] == ox.Literal(
+        "大", language="ja"
+    )
+
+
+def test_recorded_partial_answers_are_timeouts() -> None:
+    s1tat = {
+        **JSON_TYPE,
+        "x-sql-state": "S1TAT",
+        "X-SQL-Message": "RC...: Returning incomplete results",
+    }
+    with pytest.raises(QueryTimeout, match="incomplete results"):
+        DIALECT.check(200, s1tat, RECORDED_JSON)
+    with pytest.raises(QueryTimeout):
+        DIALECT.check(206, JSON_TYPE, RECORDED_JSON)
+    with pytest.raises(QueryUnavailable, match="ResultSetMaxRows"):
+        DIALECT.check(200, {**JSON_TYPE, "X-SPARQL-MaxRows": "10000"}, RECORDED_JSON)
+
+
+def test_recorded_errors() -> None:
+    syntax = (
+        b"Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error at '}' before '}'"
+        b"\n\nSPARQL query:\ndefine sql:big-data-const 0 SELECT ?s WHERE { ?s ?p }"
+    )
+    with pytest.raises(QuerySyntaxError) as caught:
+        DIALECT.check(400, {}, syntax)
+    said = "SP030: SPARQL compiler, line 1: syntax error at '}' before '}'"
+    assert caught.value.message == f"the store rejected the query: {said}"
+    estimated = (
+        b"Virtuoso 42000 Error The estimated execution time 26597 (sec) exceeds the limit of "
+        b"400 (sec).\n\nSPARQL query:\nSELECT 37000"
+    )
+    with pytest.raises(QueryTimeout, match="26597"):
+        DIALECT.check(500, {}, estimated)
+    with pytest.raises(QueryUnavailable):
+        DIALECT.check(503, {}, b"Service Unavailable")
+    with pytest.raises(QueryError, match="did not ask for: text/html"):
+        DIALECT.check(200, {"Content-Type": HTML.content_type}, b"true")
+
+
+def test_the_dialect_names_the_version_graph_as_the_store_does() -> None:
+    assert EXCLUDE_RELEASE == f"define input:default-graph-exclude <{RELEASE_GRAPH}> "

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
+from kggraph.graph.release import Release
+from kggraph.publish.build import BuildResult
+from kggraph.publish.to_virtuoso import Isql, VirtuosoLoader
 from tests.conftest import free_port, require
 
 VIRTUOSO = "virtuoso-t"
@@ -33,6 +37,10 @@ MISSING = "Virtuoso is not installed (Debian: apt-get install virtuoso-opensourc
 USER, PASSWORD = "dba", "dba"
 """A new database's administrator, as Virtuoso creates it; the server listens on loopback."""
 START_SECONDS = 60.0
+RESULT_ROWS = 100_000
+"""Virtuoso's own cap on an answer's rows (``ResultSetMaxRows``; the package says 10000, as
+many as kggraph's ``max_rows``, so an answer cut by Virtuoso could not be told from a whole
+one): above ``max_rows``, kggraph cuts first and says so."""
 
 _DATABASE_FILES = {"DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile",
                    "xa_persistent_file"}  # fmt: skip
@@ -53,6 +61,14 @@ class Virtuoso:
     def isql_url(self) -> str:
         """Where ``kggraph publish --to`` reaches its SQL port (``virtuoso://``)."""
         return f"virtuoso://{USER}:{PASSWORD}@127.0.0.1:{self.isql_port}"
+
+    @property
+    def isql(self) -> Isql:
+        return Isql(f"127.0.0.1:{self.isql_port}", USER, PASSWORD)
+
+    def publish(self, release: Release) -> None:
+        """``kggraph publish --kind virtuoso`` of ``release`` into this server."""
+        VirtuosoLoader(self.isql).publish(release, self.sparql, lambda _step: None)
 
     def log(self) -> str:
         return (self.folder / "virtuoso.out").read_text(errors="replace")
@@ -75,6 +91,8 @@ def configure(ini: str, folder: Path, *, isql_port: int, http_port: int, allowed
             line = f"DirsAllowed = {allowed}"
         elif key == "VADInstallDir":
             line = f"VADInstallDir = {folder / 'vad'}"
+        elif key == "ResultSetMaxRows":
+            line = f"ResultSetMaxRows = {RESULT_ROWS}"
         elif key == "DefaultHost" and section == "URIQA":
             line = f"DefaultHost = 127.0.0.1:{http_port}"
         lines.append(line)
@@ -127,3 +145,14 @@ def running_virtuoso(folder: Path, allowed: Path) -> Iterator[Virtuoso]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module", name="virtuoso_store")
+def virtuoso_store_fixture(
+    built: BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Virtuoso]:
+    """A Virtuoso for the module with the session build published into it (import it:
+    ``from tests.virtuoso import virtuoso_store_fixture``, then ask for ``virtuoso_store``)."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), built.release.parent) as server:
+        server.publish(Release(built.release))
+        yield server

@@ -48,14 +48,14 @@ from kggraph.graph.release import NAMED, Release
 from kggraph.graph.store import GRAPH_IRI
 from kggraph.publish.to_store import (
     COUNT_QUERY,
-    RELEASE_GRAPH,
     TIMEOUT_S,
-    VERSION_QUERY,
     Progress,
     Published,
     http_url,
     select_values,
 )
+from kggraph.query.remote import RELEASE_GRAPH, VERSION_QUERY
+from kggraph.query.virtuoso import EXCLUDE_RELEASE
 
 ISQL = "isql-vt"
 """Virtuoso's SQL client as Debian names it (upstream calls it ``isql``)."""
@@ -143,10 +143,6 @@ class Isql:
             )
             raise QueryError(f"Virtuoso at {self.address} refused the load: {first}{hint}")
         return done.stdout
-
-
-EXCLUDE_RELEASE = f"define input:default-graph-exclude <{RELEASE_GRAPH}> "
-"""Virtuoso's pragma that leaves the version's graph out of a query's default graph."""
 
 
 def check_virtuoso(endpoint: str, release: Release, expected_triples: int) -> None:

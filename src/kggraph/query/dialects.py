@@ -34,6 +34,7 @@ from kggraph.core.formats import BY_NAME, Format
 from kggraph.query.executor import QueryTask
 from kggraph.query.reader import classify
 from kggraph.query.values_binding import with_values
+from kggraph.query.virtuoso import VirtuosoDialect
 
 Params = list[tuple[str, str]]
 """Form fields, in order; a name may repeat (``named-graph-uri``)."""
@@ -143,5 +144,7 @@ class OxigraphDialect(GenericDialect):
         return protocol_check(status, body)
 
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (OxigraphDialect(), GenericDialect())}
+DIALECTS: dict[str, Dialect] = {
+    d.name: d for d in (OxigraphDialect(), GenericDialect(), VirtuosoDialect())
+}
 """The dialects by ``store_dialect`` name (``auto`` probes the store instead)."""
