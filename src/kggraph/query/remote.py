@@ -137,11 +137,16 @@ class RemoteStore:
             raise QueryTimeout(
                 f"the store did not answer within the {self._timeout:g} s limit"
             ) from None
-        except httpx.TransportError as err:
+        except httpx.ConnectError as err:
             self._failure = f"{type(err).__name__}: {err}"
             LOG.warning("the store at %s cannot be reached: %s", self.url, self._failure)
             raise QueryUnavailable(
-                "the SPARQL store cannot be reached or broke off its answer: try again shortly"
+                "the SPARQL store cannot be reached: try again shortly"
+            ) from None
+        except httpx.TransportError as err:
+            LOG.warning("the store at %s broke off its answer: %s", self.url, err)
+            raise QueryUnavailable(
+                "the SPARQL store broke off its answer: try again shortly"
             ) from None
         self._failure = ""
         return answer
