@@ -1,16 +1,13 @@
 """A query as the workers take it (``QueryTask``) and the answer they give (``Answer``).
 
 Answers come back already serialised, so the web layer only sends bytes. What runs the tasks
-is ``kggraph.query.pool.WorkerPool``, which the server holds directly (``Runtime.pool``).
-``QueryExecutor`` sketches what another executor (a remote SPARQL store) would offer; nothing
-implements it, and the pool, whose ``start``, ``run`` and ``close`` are coroutines, does not
-match it.
+is a ``kggraph.query.backend.QueryBackend``: the worker pool over the embedded store
+(``kggraph.query.pool.WorkerPool``) or a remote SPARQL store (``kggraph.query.remote``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -47,36 +44,3 @@ class Answer:
     rows: int
     truncated: bool = False
     """True if the answer was cut off at the row limit."""
-
-
-class QueryExecutor(Protocol):
-    """Runs queries against one version of the published graph.
-
-    A task's ``bindings`` must hold for the whole query, as pyoxigraph's
-    ``Store.query(substitutions=…)`` (SEP-0007) does for the worker pool. An executor whose store
-    takes no substitutions, such as a remote SPARQL endpoint, binds the same typed terms with
-    inline ``VALUES`` blocks: ``kggraph.query.values_binding.with_values(task.query,
-    task.bindings)``
-    puts one in every group that uses a bound variable, which gives the same answers (tested on
-    every canned query); a single ``VALUES`` after the query does not.
-    """
-
-    @property
-    def version(self) -> str:
-        """The dataset version answers come from; it changes when a new build is published."""
-        ...
-
-    @property
-    def max_rows(self) -> int:
-        """The most rows (or triples) one answer holds."""
-        ...
-
-    def start(self) -> None:
-        """Get ready to answer (start processes, open connections)."""
-
-    def run(self, task: QueryTask) -> Answer:
-        """Answer one query, or raise a ``kggraph.core.errors.KggraphError``."""
-        ...
-
-    def close(self) -> None:
-        """Release everything ``start`` took."""

@@ -210,10 +210,6 @@ async def probe_dialect(client: httpx.AsyncClient, url: str) -> Dialect:
 
 def dialect_named(name: str) -> Dialect:
     """The dialect a ``store_dialect`` value names (not ``auto``)."""
-    if name == "virtuoso":
-        from kggraph.query.virtuoso import VirtuosoDialect  # its own module (helper "virtuoso")
-
-        return VirtuosoDialect()
     return DIALECTS[name]
 
 

@@ -1,7 +1,8 @@
 """Bind parameters with inline ``VALUES`` blocks: for an executor that has no ``substitutions``.
 
-No executor of kggraph uses it: the query workers substitute. It is the fallback a remote store
-would need, and the tests compare its answers with substitution on the canned queries.
+The query workers substitute; the remote store backend (``kggraph.query.remote``) sends its
+queries with these blocks, and the tests compare its answers with substitution on the canned
+queries.
 
 A remote SPARQL store receives a query as text, so the typed terms of ``kggraph.canned.params`` must
 go into it, as one-row ``VALUES`` tables. Where they go matters. SPARQL evaluates bottom-up: a
