@@ -18,10 +18,9 @@
   const yearLabel = document.getElementById("year-label");
   const details = document.getElementById("details");
 
-  function pageOf(iri) {
-    if (!iri.startsWith(config.idBase)) return iri;
-    return new URL(config.idPath + iri.slice(config.idBase.length), document.baseURI).href;
-  }
+  const shared = window.kggraphExplore;
+  const pageOf = (iri) => shared.pageOf(config, iri);
+  const legendItem = shared.legendItem;
 
   function element(name, attributes, parent) {
     const found = document.createElementNS(SVG, name);
@@ -31,12 +30,7 @@
   }
 
   function status(text) {
-    const line = document.createElement("p");
-    line.id = "map-status";
-    line.className = "muted";
-    line.textContent = text;
-    details.replaceChildren(line);
-    delete details.dataset.iri;
+    shared.showStatus(details, "map-status", text);
   }
 
   function fitted(view) {
@@ -159,49 +153,17 @@
 
     describe(place) {
       const count = this.counts.get(place.iri) || 0;
-      details.replaceChildren();
-      details.dataset.iri = place.iri;
-      const title = document.createElement("h3");
-      title.id = "selected-place";
-      title.textContent = place.label;
-      const ja = document.createElement("p");
-      ja.className = "ja";
-      ja.lang = "ja";
-      ja.textContent = place.label_ja;
-      const facts = document.createElement("dl");
       const partners = place.partners.map((p) => `${p.label} (${p.kind_label})`).join(", ");
-      const rows = [
-        ["Country", place.country_label || "–"], ["Activities", count],
-        ["Organisations", place.organisations], ["Partner cities", partners || "–"],
-        ["Coordinates", `${place.lat.toFixed(4)}, ${place.long.toFixed(4)}`],
-      ];
-      for (const [name, value] of rows) {
-        const dt = document.createElement("dt");
-        dt.textContent = name;
-        const dd = document.createElement("dd");
-        dd.textContent = value;
-        facts.append(dt, dd);
-      }
-      const link = document.createElement("a");
-      link.href = pageOf(place.iri);
-      link.textContent = "Open its page →";
-      details.append(title, ja, facts, link);
+      shared.showDetails(details, {
+        iri: place.iri, titleId: "selected-place", label: place.label, labelJa: place.label_ja,
+        rows: [
+          ["Country", place.country_label || "–"], ["Activities", count],
+          ["Organisations", place.organisations], ["Partner cities", partners || "–"],
+          ["Coordinates", `${place.lat.toFixed(4)}, ${place.long.toFixed(4)}`],
+        ],
+        href: pageOf(place.iri),
+      });
     }
-  }
-
-  function legendItem(shape, colour, text, n) {
-    const item = document.createElement("li");
-    const swatch = document.createElement("span");
-    swatch.className = shape;
-    if (colour) swatch.style.background = colour;
-    item.append(swatch, text);
-    if (n !== undefined) {
-      const count = document.createElement("span");
-      count.className = "n";
-      count.textContent = n;
-      item.append(count);
-    }
-    return item;
   }
 
   function legend(doc) {

@@ -27,11 +27,9 @@
   const details = document.getElementById("details");
   const search = document.getElementById("agent-search");
 
-  // An agent's page on this server: the persistent IRI idBase + X is served at idPath + X.
-  function pageOf(iri) {
-    if (!iri.startsWith(config.idBase)) return iri;
-    return new URL(config.idPath + iri.slice(config.idBase.length), document.baseURI).href;
-  }
+  const shared = window.kggraphExplore;
+  const pageOf = (iri) => shared.pageOf(config, iri);
+  const legendItem = shared.legendItem;
 
   // The shortest Latin name an agent goes by ("JICA"), for the label on the drawing.
   function shortName(data) {
@@ -105,18 +103,6 @@
     }
   }
 
-  function legendItem(shape, colour, text, n) {
-    const item = document.createElement("li");
-    const swatch = document.createElement("span");
-    swatch.className = shape;
-    swatch.style.background = colour;
-    const count = document.createElement("span");
-    count.className = "n";
-    count.textContent = n;
-    item.append(swatch, text, count);
-    return item;
-  }
-
   function showCounts(data) {
     nodeCount.textContent = data.nodes;
     edgeCount.textContent = data.edges;
@@ -124,41 +110,19 @@
 
   function describe(node) {
     const d = node.data();
-    details.replaceChildren();
-    details.dataset.iri = d.id;
-    const title = document.createElement("h3");
-    title.id = "selected-agent";
-    title.textContent = d.label;
-    const ja = document.createElement("p");
-    ja.className = "ja";
-    ja.lang = "ja";
-    ja.textContent = d.label_ja;
-    const facts = document.createElement("dl");
-    const rows = [
-      ["Kind", d.kind], ["Country", d.country_labels || "–"], ["Partners", d.degree],
-      ["Shared activities", d.strength], ["Betweenness", Number(d.betweenness).toFixed(3)],
-      ["Community", d.community],
-    ];
-    for (const [name, value] of rows) {
-      const dt = document.createElement("dt");
-      dt.textContent = name;
-      const dd = document.createElement("dd");
-      dd.textContent = value;
-      facts.append(dt, dd);
-    }
-    const link = document.createElement("a");
-    link.href = pageOf(d.id);
-    link.textContent = "Open its page →";
-    details.append(title, ja, facts, link);
+    shared.showDetails(details, {
+      iri: d.id, titleId: "selected-agent", label: d.label, labelJa: d.label_ja,
+      rows: [
+        ["Kind", d.kind], ["Country", d.country_labels || "–"], ["Partners", d.degree],
+        ["Shared activities", d.strength], ["Betweenness", Number(d.betweenness).toFixed(3)],
+        ["Community", d.community],
+      ],
+      href: pageOf(d.id),
+    });
   }
 
   function status(text) {
-    const line = document.createElement("p");
-    line.id = "search-status";
-    line.className = "muted";
-    line.textContent = text;
-    details.replaceChildren(line);
-    delete details.dataset.iri;
+    shared.showStatus(details, "search-status", text);
   }
 
   function start(doc) {
