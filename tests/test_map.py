@@ -216,6 +216,17 @@ def test_the_json_counts_up_to_a_year(server: Server) -> None:
     assert sum(p["count"] for p in then.values()) < sum(p["count"] for p in every.values())
 
 
+def test_the_json_has_validators_and_answers_304(server: Server) -> None:
+    first = _map(server, to_year=2010)
+    etag = first.headers["etag"]
+    again = httpx.get(
+        f"{server.url}/explore/map.json?to_year=2010", headers={"If-None-Match": etag}
+    )
+    assert again.status_code == 304 and again.headers["etag"] == etag and not again.content
+    other = _map(server, to_year=2011)
+    assert other.headers["etag"] != etag  # each year is its own answer
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "2012.5", ""])
 def test_a_bad_year_is_a_400_that_says_why(server: Server, value: str) -> None:
     answer = _map(server, to_year=value)

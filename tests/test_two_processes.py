@@ -75,14 +75,14 @@ ANSWERS: dict[str, tuple[str, dict[str, str]]] = {
     "dump-gzip": ("/dumps/kggraph.nt", {"Accept-Encoding": "gzip"}),
     "dumps": ("/dumps/", PAGE),
     "search": ("/search?q=land", PAGE),
+    "map": ("/explore/map.json", {}),
 }
 """Answers a cache keeps and revalidates, each a path and the request's headers."""
 WITHOUT_ETAG: dict[str, tuple[str, dict[str, str]]] = {
     "network": ("/network", {}),
     "network-stats": ("/network/stats", {}),
-    "map": ("/explore/map.json", {}),
 }
-"""Answers a cache keeps for their ``max-age`` but cannot revalidate: the explore routes' JSON
+"""Answers a cache keeps for their ``max-age`` but cannot revalidate: the network API's JSON
 (an ``ETag`` there is still to come). Computed by each process (communities, centralities),
 so they must agree all the more."""
 

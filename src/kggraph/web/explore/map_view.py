@@ -19,13 +19,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kggraph.core.errors import QueryError
 from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import rows_from_sparql_json
 from kggraph.network.places import PlaceMap, gather_places
 from kggraph.query.executor import QueryTask
+from kggraph.web.http.conditional import not_modified, not_modified_response, validators
 from kggraph.web.http.errors import text_responses
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.state import AppState, state_of
@@ -126,19 +127,23 @@ class MapPages:
         self._root = root
         self._maps = _MapsPerRelease()
 
-    async def map_json(self, request: Request, to_year: Year = None) -> JSONResponse:
+    async def map_json(self, request: Request, to_year: Year = None) -> Response:
         """Every place with coordinates (``wgs84:lat``/``long``): its country and colour, how
         many activities are tied to it up to ``to_year`` (those that take place in it or in a
         place within it, and the agreements its government is party to) and their IRIs, the
         organisations based there, its partner cities. ``elsewhere`` counts the activities
         located only in places without coordinates. See ``kggraph.network.places``."""
         runtime = state_of(request).runtime
-        found = await self._maps.get(runtime)
-        answer = {"version": runtime.version, **found.as_json(to_year)}
+        checked = validators(runtime, "map.json", str(to_year))
         headers = {
             "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
             "Kggraph-Version": runtime.version,
+            **checked.headers,
         }
+        if not_modified(request, checked):
+            return not_modified_response(headers)
+        found = await self._maps.get(runtime)
+        answer = {"version": runtime.version, **found.as_json(to_year)}
         return JSONResponse(answer, headers=headers)
 
     async def map_page(self, request: Request) -> HTMLResponse:
