@@ -68,8 +68,8 @@ bench: $(STAMP) ## Run the build benchmarks under bench/
 bench-endpoint: install $(BENCH_STAMP) ## Our endpoint against oxigraph serve and rdflib-endpoint (ARGS=...)
 	$(BIN)/python bench/endpoint.py $(ARGS)
 
-bench-scale: install $(BENCH_STAMP) ## The same on a synthetic graph of about a million triples
-	$(BIN)/python bench/endpoint.py --scale $(ARGS)
+bench-scale: install $(BENCH_STAMP) ## Embedded, Oxigraph server and Virtuoso at 1M and 10M triples; kggraph --store against each store (ARGS=...)
+	$(BIN)/python bench/scale.py $(ARGS)
 
 soak: install ## Ten minutes of mixed load at 32 clients on kggraph serve, RSS per process (ARGS=--minutes N)
 	$(BIN)/python bench/soak.py $(ARGS)

@@ -208,7 +208,7 @@ class AsyncioGenerator:
         cpu = own_cpu()
         seconds = _run_loop(main(), self._factory)
         t = window.tally
-        cpu_share = (own_cpu() - cpu) / seconds
+        cpu_share = (own_cpu() - cpu) / seconds if seconds > 0 else 0.0
         errors = dict(t.errors)
         return Cell(len(t.latencies), sum(errors.values()), seconds, t.latencies, cpu_share, errors)
 
