@@ -165,6 +165,18 @@ def test_failed_queries_have_a_bucket_of_their_own(tiny: Server) -> None:
     assert other.status_code == 400
 
 
+def test_bad_triple_patterns_are_failed_queries_too(tiny: Server) -> None:
+    """A malformed pattern sent to /fragments is a failed query like a malformed SPARQL one."""
+    client = {"User-Agent": "clumsy-fragments/1"}
+    fragments = tiny.url + "/fragments"
+    statuses = [
+        httpx.get(fragments, params={"subject": f'"not an IRI {n}'}, headers=client).status_code
+        for n in range(5)
+    ]
+    assert statuses == [400, 400, 400, 400, 429]
+    assert httpx.get(tiny.sparql, params={"query": "ASK {}"}, headers=client).status_code == 429
+
+
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(tiny: Server) -> None:
     client = {"User-Agent": "spoofer/1"}
     exhaust(tiny, {**client, "X-Forwarded-For": "198.51.100.1"}, "spoofer")

@@ -39,8 +39,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-QUERY_PATHS = ("/sparql", "/queries/")
-"""Where clients send queries of their own: answers in error there count as failed queries."""
+QUERY_PATHS = ("/sparql", "/queries/", "/fragments")
+"""Where clients send queries of their own (a triple pattern is one too): answers in error there
+count as failed queries."""
 NOT_FAILURES = frozenset({404, 410, 429})
 """``4xx`` answers that are no failed query: nothing there, gone, or already refused."""
 
