@@ -35,9 +35,9 @@ import pyoxigraph as ox
 
 from kggraph.core.errors import QueryError
 from kggraph.core.language import local_name
-from kggraph.core.namespaces import sparql_prologue
 from kggraph.graph.store import GraphStore
 from kggraph.network.facts import Row, Term, labels_of
+from kggraph.network.place_queries import QUERIES, query_text
 
 COLOURS = (
     "#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
@@ -46,58 +46,6 @@ COLOURS = (
 """Country colours, the country with the most points first (Tableau 10 and two more; they
 repeat past twelve countries, the legend and the table still name each one)."""
 NO_COUNTRY_COLOUR = "#7b8794"
-
-_LABELS = """
-  OPTIONAL { ?{v} rdfs:label ?label . FILTER(LANG(?label) = "en") }
-  OPTIONAL { ?{v} rdfs:label ?labelJa . FILTER(LANG(?labelJa) = "ja") }"""
-
-QUERIES: Mapping[str, str] = {
-    "places": """
-SELECT DISTINCT ?place ?class ?lat ?long ?country ?label ?labelJa WHERE {
-  ?place wgs84:lat ?lat ; wgs84:long ?long ; a ?class .
-  ?class rdfs:subClassOf* kg:Place .
-  FILTER NOT EXISTS { ?place a ?narrower . ?narrower rdfs:subClassOf+ ?class .
-                      FILTER(?narrower != ?class) }
-  OPTIONAL { ?place kg:containedInPlace* ?country . ?country a kg:Country }"""
-    + _LABELS.replace("{v}", "place")
-    + "\n}",
-    "countries": "SELECT DISTINCT ?country ?label ?labelJa WHERE {\n  ?country a kg:Country ."
-    + _LABELS.replace("{v}", "country")
-    + "\n}",
-    "ties": """
-SELECT DISTINCT ?place ?activity ?label ?labelJa WHERE {
-  ?place wgs84:lat ?lat .
-  { ?activity kg:location ?where . ?where kg:containedInPlace* ?place }
-  UNION
-  { ?government kg:governmentOf/kg:containedInPlace* ?place .
-    ?role rdfs:subPropertyOf* kg:party .
-    ?activity a/rdfs:subClassOf* kg:Agreement ; ?role ?government }"""
-    + _LABELS.replace("{v}", "activity")
-    + "\n}",
-    "located": "SELECT DISTINCT ?activity ?label ?labelJa WHERE {\n  ?activity kg:location ?where ."
-    + _LABELS.replace("{v}", "activity")
-    + "\n}",
-    "began": """
-SELECT DISTINCT ?activity ?value WHERE {
-  { VALUES ?prop { kg:date kg:startDate } ?activity ?prop ?value }
-  UNION
-  { VALUES ?prop { kg:fiscalYear kg:startFiscalYear }
-    ?activity ?prop ?fiscalYear . ?fiscalYear kg:startDate ?value }
-}""",
-    "partners": """
-SELECT DISTINCT ?city ?partner ?prop WHERE {
-  ?prop rdfs:subPropertyOf* kg:partnerCity .
-  ?city ?prop ?partner .
-  FILTER NOT EXISTS { ?city ?narrower ?partner . ?narrower rdfs:subPropertyOf+ ?prop .
-                      FILTER(?narrower != ?prop) }
-}""",
-    "organisations": """
-SELECT DISTINCT ?place ?org WHERE {
-  ?place wgs84:lat ?lat .
-  ?org (kg:basedIn|kg:governmentOf)/kg:containedInPlace* ?place .
-}""",
-}
-"""Every SELECT the map is read from, by name (``places_from_rows`` takes their rows)."""
 
 
 @dataclass(frozen=True)
@@ -231,11 +179,6 @@ class PlaceMap:
             "organisations": place.organisations,
             "partners": [self._partner_json(p) for p in place.partners],
         }
-
-
-def query_text(name: str) -> str:
-    """The full text of the query ``name`` of ``QUERIES``, with the project prefixes."""
-    return sparql_prologue() + QUERIES[name]
 
 
 def load_places(store: GraphStore) -> PlaceMap:
