@@ -177,6 +177,60 @@ def test_network_counts(site: Server, server: Server) -> None:
     assert found and found == get(server, "/network/stats").json()
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search?q=Haiphong",
+        "/explore/timeline.json",
+        "/explore/map.json",
+        f"/fragments?subject={ID_IRI}{PAGE}",
+        "/id/city/",
+    ],
+)
+def test_the_other_features(
+    site: Server, server: Server, path: str, request: pytest.FixtureRequest
+) -> None:
+    """Search, the timeline, the map, a triple pattern fragment and an index page answer the
+    same on every store (the fragment in TriG: its triples and its Hydra controls)."""
+    accept = {"/fragments": BY_NAME["trig"].content_type, "/id/city/": HTML.content_type}
+    asked = accept.get(path.split("?")[0], "*/*")
+    found = get(site, path, Accept=asked).content
+    assert len(found) > 200
+    same = found == get(server, path, Accept=asked).content
+    known = KNOWN_DIFFERENCES.get((request.node.callspec.params["site"], path))
+    if known:
+        assert not same, f"the store now answers {path} as the embedded one: drop it"
+        pytest.xfail(known)
+    assert same
+
+
+KNOWN_DIFFERENCES = {
+    ("virtuoso", "/explore/map.json"): "Virtuoso 7.2 answers the map's query for the agreements "
+    "a place's government is party to (?government kg:governmentOf/kg:containedInPlace* ?place "
+    "joined with ?role rdfs:subPropertyOf* kg:party and ?activity ?role ?government) with no "
+    "rows, where pyoxigraph and Oxigraph server give 31; each pattern alone answers alike, so "
+    "the map's counts on Virtuoso leave those agreements out (a store's bug, not ours)",
+}
+"""Answers a store gives differently, and why; each is checked to still differ."""
+
+
+def test_a_browser_gets_the_results_page(site: Server, server: Server) -> None:
+    found = httpx.get(
+        site.sparql,
+        params={"query": COUNTRIES},
+        headers={"Accept": HTML.content_type, "Host": HOST},
+        timeout=TIMEOUT,
+    )
+    assert found.status_code == 200 and "<table" in found.text
+    ours = httpx.get(
+        server.sparql,
+        params={"query": COUNTRIES},
+        headers={"Accept": HTML.content_type, "Host": HOST},
+        timeout=TIMEOUT,
+    )
+    assert found.text == ours.text
+
+
 def test_void_statistics(site: Server, server: Server, built: BuildResult) -> None:
     turtle = BY_NAME["turtle"].content_type
     found = triples(get(site, "/.well-known/void", Accept=turtle).content, "turtle")
