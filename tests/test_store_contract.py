@@ -16,6 +16,7 @@ and three kggraph servers, and sends a few requests per test.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from kggraph.core.formats import BY_NAME, HTML
 from kggraph.core.namespaces import ID_IRI
 from kggraph.publish.build import BuildResult
 from kggraph.publish.to_store import RELEASE_GRAPH
-from tests.conftest import Server
+from tests.conftest import ROOT, Server
 from tests.stores import (
     OxigraphStore,
     oxigraph_store_fixture,  # noqa: F401 - the fixture oxigraph_store
@@ -170,6 +171,58 @@ def test_a_canned_query(site: Server, server: Server) -> None:
     found = get(site, f"/queries/{CANNED}", Accept=accept).json()
     assert found["results"]["bindings"]
     assert found == get(server, f"/queries/{CANNED}", Accept=accept).json()
+
+
+CANNED_ALL = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+SAME_COUNT = "same number of rows, but terms that differ"
+VIRTUOSO_CANNED = {
+    "activities-near-place": "no GeoSPARQL: 'Undefined procedure …geosparql/distance' (our 500)",
+    "agreements-in-date-order": SAME_COUNT,
+    "agreements-with-partners-in-country": SAME_COUNT,
+    "city-relations-timeline": "9 rows instead of 19",
+    "companies-and-countries": SAME_COUNT,
+    "companies-in-country": SAME_COUNT,
+    "events-in-place": "1 row instead of 5",
+    "organisation-history": SAME_COUNT,
+    "organisations-by-type": SAME_COUNT,
+    "outcomes-with-values": SAME_COUNT,
+    "project-funders-in-place": "1 row instead of 5",
+    "projects-by-sector": "1 row instead of 3",
+    "projects-funded-by": SAME_COUNT,
+    "projects-per-country": "no rows instead of 10",
+    "publications": SAME_COUNT,
+    "shared-collaborators": "refused: 'SQ156: Internal Optimized compiler error' (our 400)",
+    "water-contracts-in-country": SAME_COUNT,
+    "water-contracts-per-country-per-year": SAME_COUNT,
+}
+"""What Virtuoso 7.2 answers differently to each canned query (with their default parameters),
+as measured; most differ where a property path meets other patterns. Each is checked to still
+differ, so a fix shows up."""
+
+
+def _bindings(server: Server, name: str) -> tuple[int, list[str]]:
+    answer = httpx.get(
+        f"{server.url}/queries/{name}",
+        headers={"Accept": BY_NAME["sparql-json"].content_type, "Host": HOST},
+        timeout=TIMEOUT,
+    )
+    if answer.status_code != 200:
+        return answer.status_code, []
+    found = answer.json()["results"]["bindings"]
+    return 200, sorted(json.dumps(row, sort_keys=True) for row in found)
+
+
+@pytest.mark.parametrize("name", CANNED_ALL)
+def test_every_canned_query(
+    site: Server, server: Server, name: str, request: pytest.FixtureRequest
+) -> None:
+    ours = _bindings(server, name)
+    assert ours[0] == 200 and ours[1], name
+    same = _bindings(site, name) == ours
+    if request.node.callspec.params["site"] == "virtuoso" and name in VIRTUOSO_CANNED:
+        assert not same, f"Virtuoso now answers {name} as the embedded store: drop it"
+        pytest.xfail(VIRTUOSO_CANNED[name])
+    assert same
 
 
 def test_network_counts(site: Server, server: Server) -> None:
