@@ -304,3 +304,27 @@ def test_a_broken_off_answer_is_a_503(broken_store: str, kind: str, error: str) 
 
     found = asyncio.run(run())
     assert type(found).__name__ == error, found
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "answered"),
+    [
+        (400, "QuerySyntaxError", 400),
+        (408, "QueryTimeout", 503),
+        (503, "QueryUnavailable", 503),
+        (500, "StoreError", 502),
+        (501, "StoreError", 502),
+    ],
+)
+def test_a_stores_status_becomes_our_error(status: int, error: str, answered: int) -> None:
+    """What a store's error status means for our client: its own failure (a function it lacks,
+    an internal error) is ours to pass on as 502, never a 500 of kggraph's."""
+    from kggraph.core import errors
+    from kggraph.query.dialects import protocol_check
+    from kggraph.web.http.errors import status_of
+
+    with pytest.raises(errors.KggraphError) as raised:
+        protocol_check(status, b"SR185: Undefined procedure DB.DBA.f.")
+    assert type(raised.value).__name__ == error
+    assert status_of(raised.value) == answered
+    assert "Undefined procedure" in str(raised.value)

@@ -176,7 +176,7 @@ def test_a_canned_query(site: Server, server: Server) -> None:
 CANNED_ALL = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 SAME_COUNT = "same number of rows, but terms that differ"
 VIRTUOSO_CANNED = {
-    "activities-near-place": "no GeoSPARQL: 'Undefined procedure …geosparql/distance' (our 500)",
+    "activities-near-place": "no GeoSPARQL: 'Undefined procedure …geosparql/distance' (our 502)",
     "agreements-in-date-order": SAME_COUNT,
     "agreements-with-partners-in-country": SAME_COUNT,
     "city-relations-timeline": "9 rows instead of 19",

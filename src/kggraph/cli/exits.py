@@ -37,6 +37,7 @@ from kggraph.core.errors import (
     RemoteServiceError,
     RequestError,
     SourceError,
+    StoreError,
     TooManyRequests,
     UnsupportedMediaType,
     ValidationFailed,
@@ -91,6 +92,7 @@ CODES: dict[type[KggraphError], ExitCode] = {
     QueryUnavailable: ExitCode.QUERY_FAILED,
     QueryTimeout: ExitCode.QUERY_FAILED,
     RemoteServiceError: ExitCode.QUERY_FAILED,
+    StoreError: ExitCode.QUERY_FAILED,
     TooManyRequests: ExitCode.QUERY_FAILED,
 }
 """The code of every class of ``kggraph.core.errors`` (a test keeps the list complete). The

@@ -14,6 +14,8 @@
     │   │                        SERVICE call to an endpoint outside the allow-list (400)
     │   ├── RemoteServiceError   an allowed SERVICE endpoint failed: it answered an error,
     │   │                        or could not be reached (502)
+    │   ├── StoreError           the remote SPARQL store behind kggraph failed to answer a
+    │   │                        query it took, or answered what cannot be read (502)
     │   └── QueryUnavailable     not answerable now: a worker limit stopped it (memory, the
     │       │                    long-query lane) or its worker was lost, twice (503)
     │       └── QueryTimeout     it ran past the time limit, or no worker was free in time (503)
@@ -140,3 +142,9 @@ class ReleaseDamaged(KggraphError):
 class RemoteServiceError(QueryError):
     """A SERVICE call to an endpoint of the allow-list failed: the endpoint answered an error
     status, could not be reached, or sent what cannot be read."""
+
+
+class StoreError(QueryError):
+    """The remote SPARQL store kggraph serves from (``KGGRAPH_STORE``) failed on a query it
+    accepted: an error status of its own (a function it lacks, an internal error), or an answer
+    in a form kggraph cannot read. The fault is upstream, so the web answers ``502``."""

@@ -29,7 +29,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from kggraph.core.errors import QueryError, QuerySyntaxError, QueryTimeout, QueryUnavailable
+from kggraph.core.errors import (
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryUnavailable,
+    StoreError,
+)
 from kggraph.core.formats import BY_NAME, Format
 from kggraph.query.executor import QueryTask
 from kggraph.query.reader import classify
@@ -111,7 +116,7 @@ def protocol_check(status: int, body: bytes) -> bytes:
         raise QueryTimeout(f"the store stopped the query at its time limit ({status}): {message}")
     if status in (429, 502, 503):
         raise QueryUnavailable(f"the store cannot answer now ({status}): {message}")
-    raise QueryError(f"the store failed to answer the query ({status}): {message}")
+    raise StoreError(f"the store failed to answer the query ({status}): {message}")
 
 
 class GenericDialect:

@@ -23,7 +23,7 @@ from typing import cast
 import httpx
 import pyoxigraph as ox
 
-from kggraph.core.errors import QueryError, QueryUnavailable
+from kggraph.core.errors import QueryUnavailable, StoreError
 from kggraph.core.formats import BY_NAME, AnswerKind, Format, default_format, lookup
 from kggraph.query.dialects import wire_format
 from kggraph.query.executor import Answer, QueryTask
@@ -119,7 +119,7 @@ async def write_answer(
     names) in the task's format, within the limits."""
     wire = wire_format(task) or answer_format(media)
     if wire is None:
-        raise QueryError(f"the store answered in a format kggraph does not read: {media!r}")
+        raise StoreError(f"the store answered in a format kggraph does not read: {media!r}")
     if wire.name in LINE_FORMATS and body and not body.endswith(b"\n") and not cut:
         raise QueryUnavailable("the store broke off its answer in the middle of a row")
     if len(body) > THREAD_BYTES:

@@ -40,11 +40,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kggraph.core.errors import (
-    QueryError,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
     QueryUnavailable,
+    StoreError,
 )
 from kggraph.core.formats import BY_NAME
 from kggraph.graph.store import GRAPH_IRI
@@ -168,4 +168,4 @@ class VirtuosoDialect:
             return _clean_results(body)
         if media in BY_NAME["n-triples"].media_types:
             return body
-        raise QueryError(f"the store answered in a format we did not ask for: {media or 'none'}")
+        raise StoreError(f"the store answered in a format we did not ask for: {media or 'none'}")

@@ -41,6 +41,7 @@ STATUS: tuple[tuple[type[errors.KggraphError], int], ...] = (
     (errors.QuerySyntaxError, 400),
     (errors.QueryRefused, 400),
     (errors.RemoteServiceError, 502),
+    (errors.StoreError, 502),
     (errors.QueryUnavailable, 503),
     (errors.QueryError, 500),
     (errors.ReadOnly, 403),
