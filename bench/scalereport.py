@@ -99,8 +99,11 @@ def other_answers(found: dict[str, Any]) -> list[str]:
             f"- {key}: the first /network/stats (every network query through the store) took "
             f"{ours['seconds']:.1f} s ({ours['status'] or 'no answer'}{says}); "
             f"its queries sent directly, one after another, {direct['seconds']:.1f} s "
-            f"({direct['status'] or 'no answer'})"
+            f"({direct['status'] or 'no answer'}{', ' + direct['says'] if direct['says'] else ''})"
         )
+        slow = [f"{name} {once['seconds']:.1f} s ({once['status'] or 'no answer'})"
+                for name, once in cold.get("each", {}).items()]  # fmt: skip
+        lines.append(f"  - each network query directly: {', '.join(slow)}")
     return lines
 
 

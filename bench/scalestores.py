@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kggraph.core.config import load_settings
 from kggraph.graph.release import NAMED, Release
 from kggraph.graph.store import GRAPH_IRI
 from kggraph.publish.to_folder import load_folder
@@ -110,8 +111,12 @@ def oxigraph_server(location: Path, logs: Path, *, timeout_s: int = 0) -> Iterat
         stop(running)
 
 
-def _configure_with_buffers(ini: str, folder: Path, **kwargs: object) -> str:
-    text = _package_configure(ini, folder, **kwargs)
+def _configure_with_buffers(
+    ini: str, folder: Path, *, isql_port: int, http_port: int, allowed: Path
+) -> str:
+    """The tests' ini (``tests.virtuoso.configure``) with the buffers of ``BUFFERS``."""
+    text = _package_configure(ini, folder, isql_port=isql_port, http_port=http_port,
+                              allowed=allowed)  # fmt: skip
     lines = []
     for line in text.splitlines():
         key = line.split("=", 1)[0].strip()
@@ -125,7 +130,7 @@ _package_configure = virtuoso.configure
 @contextlib.contextmanager
 def virtuoso_server(folder: Path, allowed: Path) -> Iterator[virtuoso.Virtuoso]:
     """Virtuoso as the tests start it, with more buffers (see the module's text)."""
-    virtuoso.configure = _configure_with_buffers  # type: ignore[assignment]
+    virtuoso.configure = _configure_with_buffers  # running_virtuoso calls it by this name
     try:
         with virtuoso.running_virtuoso(folder, allowed) as server:
             yield server
@@ -202,10 +207,11 @@ def load_virtuoso(server: virtuoso.Virtuoso, data: ScaleData, parts: Path) -> Lo
 
 
 def embedded(release: Release) -> Loaded:
-    """One query worker started on ``release``: seconds until it holds the graph, its RSS then
-    (and its peak, ``VmHWM``, in the note)."""
+    """One query worker started on ``release`` (no memory ceiling): seconds until it holds the
+    graph, its RSS then; the note gives its peaks (``VmHWM``, and ``VmPeak``, the address space
+    that ``KGGRAPH_WORKER_MEMORY`` limits) and that ceiling's default on this machine."""
 
-    async def start() -> tuple[float, int, int]:
+    async def start() -> tuple[float, int, dict[str, int]]:
         started = time.monotonic()
         worker = Worker.launch(release, WorkerLimits(max_rows=10_000))
         try:
@@ -213,17 +219,27 @@ def embedded(release: Release) -> Loaded:
             seconds = time.monotonic() - started
             pid = worker.process.pid
             assert pid is not None
-            return seconds, rss_bytes(pid) or 0, _peak(pid)
+            return seconds, rss_bytes(pid) or 0, _status(pid, ("VmHWM", "VmPeak"))
         finally:
             worker.kill()
 
-    seconds, rss, peak = asyncio.run(start())
-    return Loaded("embedded", seconds, rss, "RSS", f"peak {peak / 2**20:,.0f} MiB while loading")
+    seconds, rss, peaks = asyncio.run(start())
+    ceiling = load_settings().worker_memory_bytes
+    mib = 2**20
+    note = (
+        f"peak RSS {peaks.get('VmHWM', 0) / mib:,.0f} MiB, address space "
+        f"{peaks.get('VmPeak', 0) / mib:,.0f} MiB (default ceiling here "
+        f"{ceiling / mib:,.0f} MiB)"
+    )
+    return Loaded("embedded", seconds, rss, "RSS", note)
 
 
-def _peak(pid: int) -> int:
+def _status(pid: int, keys: Sequence[str]) -> dict[str, int]:
+    """Fields of ``/proc/<pid>/status`` in bytes."""
     status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    found = {}
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return 0
+        key, _, value = line.partition(":")
+        if key in keys:
+            found[key] = int(value.split()[0]) * 1024
+    return found

@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -128,15 +129,20 @@ def send_once(base: str, request: Request, timeout: float) -> Once:
     return Once(answer.status_code, time.monotonic() - started, says)
 
 
-def cold_stats(ours_base: str, store_base: str, work: Work, timeout: float) -> dict[str, Once]:
+def cold_stats(ours_base: str, store_base: str, work: Work, timeout: float) -> dict[str, Any]:
     """The first ``/network/stats`` (every network query through the store), and the same
-    queries sent directly one after another (the sum of their times)."""
+    queries sent directly one after another (the sum of their times, and each one's)."""
     first = send_once(ours_base, work.ours[0], timeout)
-    total, statuses, says = 0.0, set(), ""
-    for request in work.direct:
-        once = send_once(store_base, request, timeout)
-        total += once.seconds
-        statuses.add(once.status)
-        says = says or once.says
-    worst = max(statuses) if statuses != {200} else 200
-    return {"ours": first, "direct": Once(worst, total, says)}
+    each = {
+        name: send_once(store_base, r, timeout)
+        for name, r in zip(QUERIES, work.direct, strict=True)
+    }
+    statuses = {once.status for once in each.values()}
+    says = next((once.says for once in each.values() if once.says), "")
+    total = sum(once.seconds for once in each.values())
+    worst = 200 if statuses == {200} else min(statuses - {200})
+    return {
+        "ours": vars(first),
+        "direct": vars(Once(worst, total, says)),
+        "each": {name: vars(once) for name, once in each.items()},
+    }
