@@ -113,19 +113,22 @@ class Once:
 
 
 def send_once(base: str, request: Request, timeout: float) -> Once:
-    """Send ``request`` to the server at ``base``; status 0 if it failed or timed out."""
+    """Send ``request`` to the server at ``base``; status 0 if it failed, or if its whole
+    answer had not come within ``timeout`` seconds (a store may stream a slow answer for
+    minutes, each piece within a read timeout)."""
     started = time.monotonic()
+    body = bytearray()
     try:
-        answer = httpx.request(
-            request.method,
-            base + request.target,
-            headers=dict(request.headers),
-            content=request.body or None,
-            timeout=timeout,
-        )
+        with httpx.stream(request.method, base + request.target, headers=dict(request.headers),
+                          content=request.body or None, timeout=timeout) as answer:  # fmt: skip
+            for chunk in answer.iter_bytes():
+                body += chunk
+                if time.monotonic() - started > timeout:
+                    return Once(0, time.monotonic() - started, f"not whole within {timeout:g} s")
     except httpx.HTTPError as err:
         return Once(0, time.monotonic() - started, f"{type(err).__name__}: {err}")
-    says = " ".join(answer.text[:160].split()) if answer.status_code != 200 else ""
+    text = body[:200].decode("utf-8", errors="replace")
+    says = " ".join(text.split())[:160] if answer.status_code != 200 else ""
     return Once(answer.status_code, time.monotonic() - started, says)
 
 
