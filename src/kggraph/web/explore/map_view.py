@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from kggraph.core.errors import QueryError
+from kggraph.core.errors import QueryUnavailable
 from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import rows_from_sparql_json
 from kggraph.network.places import PlaceMap, gather_places
@@ -103,7 +103,7 @@ async def _select(runtime: Runtime, text: str) -> list[dict[str, str]]:
     """One SELECT on a query worker; a cut-off answer would be a wrong map."""
     answer = await runtime.pool.run(QueryTask(text, "sparql-json"))
     if answer.truncated:
-        raise QueryError(
+        raise QueryUnavailable(
             f"a map query has more than {runtime.pool.max_rows} rows (KGGRAPH_MAX_ROWS)"
         )
     return rows_from_sparql_json(answer.body)

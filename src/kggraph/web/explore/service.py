@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from kggraph.core.errors import QueryError
+from kggraph.core.errors import QueryUnavailable
 from kggraph.network.analysis import Centrality, Summary, summarise
 from kggraph.network.export import cytoscape_json
 from kggraph.network.facts import Facts, Row, gather_facts, rows_from_sparql_json
@@ -128,7 +128,7 @@ async def _select(runtime: Runtime, text: str) -> list[Row]:
     """One SELECT on a query worker, as rows; a cut-off answer would be a wrong network."""
     answer = await runtime.pool.run(QueryTask(text, "sparql-json"))
     if answer.truncated:
-        raise QueryError(
+        raise QueryUnavailable(
             f"a network query has more than {runtime.pool.max_rows} rows (KGGRAPH_MAX_ROWS)"
         )
     return rows_from_sparql_json(answer.body)
