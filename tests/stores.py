@@ -132,11 +132,7 @@ def serve_store(output: Path, store_url: str, log: Path) -> Server:
     found = store_version(server.sparql)
     if not found:
         stop_server(server)
-    require(
-        bool(found),
-        f"kggraph serve does not answer from the store {store_url} (no release graph): its "
-        "--store option (KGGRAPH_STORE) is missing",
-    )
+    assert found, f"kggraph serve does not answer from the store {store_url} (no release graph)"
     return server
 
 

@@ -20,10 +20,9 @@ import pytest
 from kggraph.core.config import Settings
 from kggraph.core.errors import InvalidArgument
 from kggraph.core.namespaces import ID_IRI, KG, PROV
-from kggraph.graph import store
 from kggraph.pages.paging import PAGE_SIZE, Asked, Window, anchor, choose, read_params
 from kggraph.publish.build import build
-from tests.conftest import Server, require, start_server, stop_server, write_small_project
+from tests.conftest import Server, start_server, stop_server, write_small_project
 
 HTML = {"Accept": "text/html"}
 TURTLE = {"Accept": "text/turtle"}
@@ -289,15 +288,7 @@ def test_the_rdf_description_is_never_paged(served: Server) -> None:
 # --- the links graph
 
 
-def links_graph_loaded() -> None:
-    require(
-        hasattr(store, "LINKS_GRAPH"),
-        "the loader does not put data/links.ttl into the links graph yet",
-    )
-
-
 def test_the_links_graph_has_a_section_of_its_own(served: Server) -> None:
-    links_graph_loaded()
     text = get(served, COUNTRY).text
     outside = section(text, "outside")
     assert "https://w3id.org/kggraph/graph/links" in outside
@@ -310,7 +301,6 @@ def test_the_links_graph_has_a_section_of_its_own(served: Server) -> None:
 
 
 def test_a_city_shows_its_coordinates_from_the_links_graph(served: Server) -> None:
-    links_graph_loaded()
     outside = section(get(served, CITY, lang="ja").text, "outside")
     assert "他のデータセットへのリンク" in outside
     assert '<data value="12.5">12.5</data>' in outside
@@ -325,6 +315,5 @@ def test_a_page_without_links_out_has_no_such_section(served: Server) -> None:
 
 
 def test_the_description_keeps_the_links_graph(served: Server) -> None:
-    links_graph_loaded()
     answer = httpx.get(served.url + COUNTRY, headers=TURTLE, timeout=30)
     assert "Q999999991" in answer.text and '"TL"' in answer.text
