@@ -43,6 +43,8 @@ __all__ = [
     "KG",
     "KGID",
     "KGSH",
+    "LINKS_GRAPH_IRI",
+    "LINK_TARGETS",
     "ONTOLOGY_IRI",
     "ORG",
     "OWL",
@@ -70,6 +72,8 @@ BASE_IRI = "https://w3id.org/kggraph/"
 ONTOLOGY_IRI = BASE_IRI + "ontology"
 VOCAB_IRI = ONTOLOGY_IRI + "#"
 ID_IRI = BASE_IRI + "id/"
+LINKS_GRAPH_IRI = BASE_IRI + "graph/links"
+"""The named graph of the links out, taken from outside the source (``data/links.ttl``)."""
 SHAPES_IRI = BASE_IRI + "shapes#"
 
 SCHEMA = SDO
@@ -87,6 +91,15 @@ GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 
 GEOF = Namespace("http://www.opengis.net/def/function/geosparql/")
 """GeoSPARQL's functions (``geof:distance``), for queries; pyoxigraph evaluates them."""
+
+LINK_TARGETS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {
+        "geonames": ("https://sws.geonames.org/", "GeoNames"),
+        "wikidata": ("http://www.wikidata.org/entity/", "Wikidata"),
+    }
+)
+"""The datasets places link out to: short name → (URI space, name). A GeoNames feature is
+``https://sws.geonames.org/ID/``, a Wikidata item ``http://www.wikidata.org/entity/Q…``."""
 
 
 class KG(DefinedNamespace):

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kggraph.core.namespaces import DCAT, DCTERMS, ID_IRI, RDF, RDFS, SKOS, VOID, XSD
+from kggraph.core.namespaces import DCAT, DCTERMS, ID_IRI, LINK_TARGETS, RDF, RDFS, SKOS, VOID, XSD
 from kggraph.dataset.identity import DATASET, VOID_DOCUMENT, Triples
 from kggraph.graph.store import LINKS_GRAPH, GraphStore
 
 TARGETS = {
-    ID_IRI + "link-source/geonames": ("geonames", "https://sws.geonames.org/", "GeoNames"),
-    ID_IRI + "link-source/wikidata": ("wikidata", "http://www.wikidata.org/entity/", "Wikidata"),
+    ID_IRI + f"link-source/{short}": (short, space, name)
+    for short, (space, name) in LINK_TARGETS.items()
 }
 """Link sources whose links are IRIs: (short name, URI space of the target, its name)."""
 

@@ -18,7 +18,7 @@ import rdflib
 
 from kggraph.core.errors import SourceError
 from kggraph.core.formats import BY_NAME, by_extension
-from kggraph.core.namespaces import BASE_IRI
+from kggraph.core.namespaces import BASE_IRI, LINKS_GRAPH_IRI
 
 GRAPH_IRI = BASE_IRI + "graph/"
 """Named graphs: ``{GRAPH_IRI}{role}/{name}``, one per source file or derived part."""
@@ -30,7 +30,7 @@ explained by a ``kg:EditorialStatement`` with its reason. The default graph stay
 EDITORIAL_FILE = "editorial"
 """The data file (``data/editorial.ttl``, without its suffix) loaded into ``EDITORIAL_GRAPH``."""
 
-LINKS_GRAPH = ox.NamedNode(GRAPH_IRI + "links")
+LINKS_GRAPH = ox.NamedNode(LINKS_GRAPH_IRI)
 """The graph of links out, taken from outside the source: GeoNames and Wikidata IRIs, ISO 3166
 codes and coordinates of the places (``data/links.ttl``, written by ``kggraph links``)."""
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kggraph.core.namespaces import GEO, KG, KGID, SCHEMA, WGS84
+from kggraph.core.namespaces import GEO, KG, KGID, LINK_TARGETS, SCHEMA, WGS84
 from kggraph.links.gazetteer import Gazetteer, GazetteerError
 from kggraph.links.places import Place
 from kggraph.links.table import PlaceRow
 
-GEONAMES_IRI = "https://sws.geonames.org/{}/"
-WIKIDATA_IRI = "http://www.wikidata.org/entity/{}"
+GEONAMES_IRI = LINK_TARGETS["geonames"][0] + "{}/"
+WIKIDATA_IRI = LINK_TARGETS["wikidata"][0] + "{}"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
 DECIMALS = 5

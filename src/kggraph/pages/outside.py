@@ -17,13 +17,11 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from kggraph.core.language import Text, local_name
-from kggraph.core.namespaces import BASE_IRI, GEO, ID_IRI, PROV, RDF, WGS84
+from kggraph.core.namespaces import GEO, ID_IRI, LINK_TARGETS, LINKS_GRAPH_IRI, PROV, RDF, WGS84
 from kggraph.pages.parts import Link, Point, Value
 from kggraph.query.executor import QueryTask
 
-LINKS_GRAPH = BASE_IRI + "graph/links"
-"""The named graph of the statements taken from outside the source (``data/links.ttl``; the
-build's ``kggraph.graph.store.LINKS_GRAPH``, named here so the page layer needs no graph layer)."""
+LINKS_GRAPH = LINKS_GRAPH_IRI
 
 _ENTITY = str(PROV.Entity)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -31,8 +29,6 @@ _LAT = str(WGS84.lat)
 _LONG = str(WGS84.long)
 _WKT = str(GEO.asWKT)
 _HAS_GEOMETRY = str(GEO.hasGeometry)
-_DATASETS = {"sws.geonames.org": "GeoNames", "www.wikidata.org": "Wikidata"}
-"""What an external IRI's host is called on a page."""
 
 OUTSIDE = f"""\
 CONSTRUCT {{ ?this ?p ?o . ?o ?op ?ov . ?source ?sp ?sv . }}
@@ -71,8 +67,11 @@ def _texts(triples: list[ox.Triple], subject: ox.NamedNode, prop: str) -> list[s
 
 def external(iri: str) -> Link:
     """An IRI outside the graph, named by its dataset: ``GeoNames 1814087``, ``Wikidata Q148``."""
-    host = urlsplit(iri).hostname or ""
-    return Link(iri, Text(f"{_DATASETS.get(host, host)} {local_name(iri)}".strip()))
+    name = next(
+        (name for space, name in LINK_TARGETS.values() if iri.startswith(space)),
+        urlsplit(iri).hostname or "",
+    )
+    return Link(iri, Text(f"{name} {local_name(iri)}".strip()))
 
 
 def point(iri: str, triples: list[ox.Triple]) -> Point | None:
