@@ -28,6 +28,7 @@ DEFAULT_PORT = 8000
 DEFAULT_WORKERS = 1
 DEFAULT_QUERY_WORKERS = 2
 DEFAULT_QUERY_PIPELINE = 2
+DEFAULT_INLINE_WORK = 1_000_000
 DEFAULT_QUERY_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
@@ -91,6 +92,12 @@ class Settings:
         "Queries handed to one query worker at a time: the next waits in its pipe and starts "
         "the moment the current one ends (a query stuck behind a slow one moves to another "
         "worker). 1 hands them over one by one.",
+    )
+    inline_work: int = _setting(
+        DEFAULT_INLINE_WORK,
+        "Lookups (triple patterns around one IRI, DESCRIBE) whose data bounds them to at most "
+        "this many bindings are answered in the web process from its own copy of the store, "
+        "without the trip to a query worker; 0: every query goes to a worker.",
     )
     query_timeout: float = _setting(
         DEFAULT_QUERY_TIMEOUT,
@@ -296,6 +303,7 @@ _AT_LEAST = {
     "workers": 1,
     "query_workers": 1,
     "query_pipeline": 1,
+    "inline_work": 0,
     "max_rows": 1,
     "max_body_bytes": 1,
     "max_query_bytes": 1,

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from kggraph.core.errors import KggraphError, QueryError, QueryTimeout, QueryUnavailable
 from kggraph.graph.release import Release
 from kggraph.query.executor import Answer, QueryTask
+from kggraph.query.inline import InlineLane
 from kggraph.query.worker_start import WorkerStarter
 from kggraph.query.workers import Outcome, Worker, WorkerLimits
 
@@ -96,9 +97,11 @@ class WorkerPool:
         pipeline: int = 2,
         stranded_after: float = STRANDED_AFTER,
         long_after: float | None = None,
+        inline: InlineLane | None = None,
     ) -> None:
         """``long_after``: keep a worker for short queries, counting as long those past it
-        (``None``: no such lane; it is never kept with one worker)."""
+        (``None``: no such lane; it is never kept with one worker). ``inline``: answer small
+        lookups in this process first (``kggraph.query.inline``)."""
         self._release = release
         self._size = size
         self._timeout = timeout
@@ -106,6 +109,7 @@ class WorkerPool:
         self._pipeline = pipeline
         self._stranded_after = stranded_after
         self._long_after = long_after if size > 1 else None
+        self._inline = inline
         self._lanes: dict[Worker, _Lane] = {}
         self._queue: deque[_Ticket] = deque()
         self._ids = itertools.count(1)
@@ -166,14 +170,21 @@ class WorkerPool:
             "loading": self._next.version if self._next is not None else None,
             "start_failures": self._starter.all_failures,
             "last_start_failure": self._starter.last_failure or None,
+            "inline": None
+            if self._inline is None
+            else {"release": self._inline.version or None, "answered": self._inline.answered},
         }
 
     async def start(self) -> None:
         """Start every worker and wait until each has loaded the graph or failed to (those
         that failed are started again later)."""
+        if self._inline is not None:
+            self._inline.prepare(self._release)
         for _ in range(self._size):
             self._starter.start(self._release)
         await self._starter.settle()
+        if self._inline is not None:
+            await self._inline.load(self._release)
 
     async def run(self, task: QueryTask) -> Answer:
         """Answer ``task`` on a worker within the time limit, or raise."""
@@ -184,6 +195,10 @@ class WorkerPool:
                 "no query worker is running: they could not start "
                 f"({self._starter.last_failure}); the server keeps trying"
             )
+        if self._inline is not None:
+            answer = await self._inline.answer(task, self._release.version)
+            if answer is not None:
+                return answer
         loop = asyncio.get_running_loop()
         ticket = _Ticket(next(self._ids), task, loop.create_future())
         expiry = loop.call_at(loop.time() + self._timeout, self._expire, ticket)
@@ -208,6 +223,8 @@ class WorkerPool:
         if release.version == self._release.version:
             return
         self._next = release
+        if self._inline is not None:
+            self._inline.prepare(release)
         for _ in range(self._size):
             self._starter.start(release)
 

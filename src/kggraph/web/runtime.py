@@ -27,6 +27,7 @@ from kggraph.graph.manifest import Manifest
 from kggraph.graph.release import MANIFEST, Release, current_release, require_current
 from kggraph.query.backend import QueryBackend
 from kggraph.query.cache import AnswerCache
+from kggraph.query.inline import InlineLane
 from kggraph.query.pool import WorkerPool
 from kggraph.query.remote import remote_store
 from kggraph.query.workers import WorkerLimits
@@ -68,6 +69,13 @@ class Runtime:
             ),
             pipeline=settings.query_pipeline,
             long_after=settings.long_query_seconds,
+            inline=InlineLane(
+                max_rows=settings.max_rows,
+                max_bytes=settings.max_answer_bytes,
+                in_thread=settings.inline_work,
+            )
+            if settings.inline_work
+            else None,
         )
         return cls(settings, pool, cache)
 
