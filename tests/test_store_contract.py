@@ -257,15 +257,10 @@ def test_the_other_features(
     assert same
 
 
-KNOWN_DIFFERENCES = {
-    ("virtuoso", "/explore/map.json"): "the map's queries join property paths "
-    "(kg:containedInPlace* under OPTIONAL, kg:governmentOf/kg:containedInPlace*, "
-    "rdfs:subPropertyOf* feeding a variable predicate) with other patterns, and Virtuoso 7.2 "
-    "loses rows there: Cambodia's 12 points get 1, and 105 activities count as located "
-    "elsewhere instead of 22; each path alone answers as pyoxigraph and Oxigraph server do, and "
-    "naming kg:party or splitting the UNION did not help (a store's bug, not ours)",
-}
-"""Answers a store gives differently, and why; each is checked to still differ."""
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
+"""Answers a store gives differently, and why; each is checked to still differ. None today:
+Virtuoso 7.2 lost rows of the map where a property path joined other patterns, so the map now
+reads each hierarchy's plain edges and closes it in Python (``kggraph.network.place_rows``)."""
 
 
 def test_a_browser_gets_the_results_page(site: Server, server: Server) -> None:

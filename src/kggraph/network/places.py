@@ -37,7 +37,8 @@ from kggraph.core.errors import QueryError
 from kggraph.core.language import local_name
 from kggraph.graph.store import GraphStore
 from kggraph.network.facts import Row, Term, labels_of
-from kggraph.network.place_queries import QUERIES, query_text
+from kggraph.network.place_queries import SCHEMA, data_queries, schema_text
+from kggraph.network.place_rows import Schema, map_rows, schema_from_rows
 
 COLOURS = (
     "#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
@@ -183,7 +184,9 @@ class PlaceMap:
 
 def load_places(store: GraphStore) -> PlaceMap:
     """The map of the graph in ``store`` (in this process: the CLI, the tests)."""
-    return places_from_rows({name: _rows(store, query_text(name)) for name in QUERIES})
+    schema = schema_from_rows({name: _rows(store, schema_text(name)) for name in SCHEMA})
+    texts = _data_queries(schema)
+    return _place_map(schema, {name: _rows(store, text) for name, text in texts.items()})
 
 
 def _rows(store: GraphStore, text: str) -> list[Row]:
@@ -199,15 +202,28 @@ def _rows(store: GraphStore, text: str) -> list[Row]:
 
 
 async def gather_places(select: Callable[[str], Awaitable[list[Row]]]) -> PlaceMap:
-    """The same map through an asynchronous ``select`` (a server's query workers), the
-    queries side by side."""
-    names = list(QUERIES)
-    answers = await asyncio.gather(*(select(query_text(name)) for name in names))
-    return places_from_rows(dict(zip(names, answers, strict=True)))
+    """The same map through an asynchronous ``select`` (a server's query workers, a remote
+    store): the ontology's hierarchies first, then the graph's queries side by side."""
+    names = list(SCHEMA)
+    answers = await asyncio.gather(*(select(schema_text(name)) for name in names))
+    schema = schema_from_rows(dict(zip(names, answers, strict=True)))
+    texts = _data_queries(schema)
+    found = await asyncio.gather(*(select(text) for text in texts.values()))
+    return _place_map(schema, dict(zip(texts, found, strict=True)))
+
+
+def _data_queries(schema: Schema) -> dict[str, str]:
+    return data_queries(schema.roles, schema.agreements, schema.partnerships)
+
+
+def _place_map(schema: Schema, rows: Mapping[str, Sequence[Row]]) -> PlaceMap:
+    """The map from the rows of the graph's queries, joined (``map_rows``) and shaped."""
+    return places_from_rows(map_rows(schema, rows))
 
 
 def places_from_rows(rows: Mapping[str, Sequence[Row]]) -> PlaceMap:
-    """The map from the rows of every query of ``QUERIES`` (by name), in any row order."""
+    """The map from the joined rows (``kggraph.network.place_rows.map_rows``), by name, in any
+    row order."""
     activities = _activities([*rows["ties"], *rows["located"]], rows["began"])
     ties = _grouped(rows["ties"], "place", "activity")
     organisations = _grouped(rows["organisations"], "place", "org")
