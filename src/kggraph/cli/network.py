@@ -3,7 +3,8 @@
 ``stats`` ranks agents and finds communities, ``path`` traces how two agents are connected and
 through which agreements and projects, ``ego`` shows an agent's neighbourhood and ``export``
 writes the network for Gephi, Cytoscape or a spreadsheet. Every command reads the current
-release (``kggraph build`` makes it) and takes the same filters: ``--from-year``,
+release (``kggraph build`` makes it), or with ``--store`` (``KGGRAPH_STORE``) the release a
+SPARQL store holds, as ``kggraph serve --store`` does, and takes the same filters: ``--from-year``,
 ``--to-year``, ``--country``, ``--sector``, ``--kind`` and ``--include-undated``, which make
 one ``kggraph.network.filters.NetworkFilter`` (see there for what each keeps).
 
@@ -38,8 +39,10 @@ from kggraph.network.analysis import (
     summarise,
 )
 from kggraph.network.export import export
+from kggraph.network.facts import gather_facts
 from kggraph.network.filters import KINDS, NetworkFilter
-from kggraph.network.graph import Edge, Network, open_network, resolve_agent
+from kggraph.network.graph import Edge, Network, build_network, open_network, resolve_agent
+from kggraph.network.reading import from_store
 
 
 class ExportFormat(StrEnum):
@@ -66,6 +69,14 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", help="Folder of published builds [env KGGRAPH_OUTPUT]."),
 ]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Read the network from this SPARQL query endpoint (loaded with kggraph publish "
+        "--to) instead of the current build [env KGGRAPH_STORE].",
+    ),
+]
 FromYear = Annotated[
     int | None, typer.Option("--from-year", help="Keep activities running in or after this year.")
 ]
@@ -90,9 +101,9 @@ IncludeUndated = Annotated[
 ]
 
 
-def _settings(root: Path | None, output: Path | None) -> Settings:
+def _settings(root: Path | None, output: Path | None, store: str | None) -> Settings:
     with exit_on_error():
-        return load_settings(overrides={"root": root, "output": output})
+        return load_settings(overrides={"root": root, "output": output, "store": store})
 
 
 def _filter(
@@ -116,8 +127,11 @@ def _filter(
 
 
 def _network(settings: Settings, chosen: NetworkFilter) -> Network:
-    """The network of the current release that ``chosen`` keeps."""
+    """The network that ``chosen`` keeps, of the store's release if a store is set, else of
+    the current build."""
     with exit_on_error():
+        if settings.store:
+            return build_network(from_store(settings, gather_facts), chosen)
         store = OxigraphStore(require_current(settings.output_dir).open_store())
         return open_network(store, chosen)
 
@@ -166,10 +180,11 @@ def stats_command(
     include_undated: IncludeUndated = False,
     root: RootOption = None,
     output: OutputOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Counts, the most central agents and the communities of the network."""
     chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
-    network = _network(_settings(root, output), chosen)
+    network = _network(_settings(root, output, store), chosen)
     summary = summarise(network)
     console = Console()
     console.print(
@@ -241,10 +256,11 @@ def path_command(
     include_undated: IncludeUndated = False,
     root: RootOption = None,
     output: OutputOption = None,
+    store: StoreOption = None,
 ) -> None:
     """The shortest path(s) between two agents, or all paths up to a length, with evidence."""
     chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
-    network = _network(_settings(root, output), chosen)
+    network = _network(_settings(root, output, store), chosen)
     with exit_on_error():
         first, last = resolve_agent(network, source), resolve_agent(network, target)
         if all_paths:
@@ -273,10 +289,11 @@ def ego_command(
     include_undated: IncludeUndated = False,
     root: RootOption = None,
     output: OutputOption = None,
+    store: StoreOption = None,
 ) -> None:
     """The agents within --radius hops of an agent, and the edges among them."""
     chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
-    network = _network(_settings(root, output), chosen)
+    network = _network(_settings(root, output, store), chosen)
     with exit_on_error():
         agent = resolve_agent(network, center)
         ego = ego_network(network, center, radius=radius)
@@ -315,10 +332,11 @@ def export_command(
     include_undated: IncludeUndated = False,
     root: RootOption = None,
     output: OutputOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Write the network as GraphML, GEXF (Gephi), Cytoscape JSON or CSV node and edge lists."""
     chosen = _filter(from_year, to_year, country, sector, kind, include_undated)
-    network = _network(_settings(root, output), chosen)
+    network = _network(_settings(root, output, store), chosen)
     with exit_on_error():
         written = _export(network, fmt, out)
     console = Console()

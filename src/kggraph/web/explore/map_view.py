@@ -21,11 +21,9 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from kggraph.core.errors import QueryUnavailable
 from kggraph.core.namespaces import ID_IRI
-from kggraph.network.facts import rows_from_sparql_json
 from kggraph.network.places import PlaceMap, gather_places
-from kggraph.query.executor import QueryTask
+from kggraph.network.reading import select_rows
 from kggraph.web.http.conditional import not_modified, not_modified_response, validators
 from kggraph.web.http.errors import text_responses
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
@@ -101,12 +99,7 @@ class _MapsPerRelease:
 
 async def _select(runtime: Runtime, text: str) -> list[dict[str, str]]:
     """One SELECT on a query worker; a cut-off answer would be a wrong map."""
-    answer = await runtime.pool.run(QueryTask(text, "sparql-json"))
-    if answer.truncated:
-        raise QueryUnavailable(
-            f"a map query has more than {runtime.pool.max_rows} rows (KGGRAPH_MAX_ROWS)"
-        )
-    return rows_from_sparql_json(answer.body)
+    return await select_rows(runtime.pool, text, "a map query")
 
 
 Year = Annotated[

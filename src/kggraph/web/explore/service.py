@@ -23,16 +23,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from kggraph.core.errors import QueryUnavailable
 from kggraph.network.analysis import Centrality, Summary, summarise
 from kggraph.network.export import cytoscape_json
-from kggraph.network.facts import Facts, Row, gather_facts, rows_from_sparql_json
+from kggraph.network.facts import Facts, Row, gather_facts
 from kggraph.network.filters import NetworkFilter
 from kggraph.network.graph import Network, build_network
+from kggraph.network.reading import select_rows
 from kggraph.network.timeline import QUERIES as TIMELINE_QUERIES
 from kggraph.network.timeline import Timeline, timeline_from_rows
 from kggraph.network.timeline import query_text as timeline_query
-from kggraph.query.executor import QueryTask
 from kggraph.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -126,12 +125,7 @@ class NetworkService:
 
 async def _select(runtime: Runtime, text: str) -> list[Row]:
     """One SELECT on a query worker, as rows; a cut-off answer would be a wrong network."""
-    answer = await runtime.pool.run(QueryTask(text, "sparql-json"))
-    if answer.truncated:
-        raise QueryUnavailable(
-            f"a network query has more than {runtime.pool.max_rows} rows (KGGRAPH_MAX_ROWS)"
-        )
-    return rows_from_sparql_json(answer.body)
+    return await select_rows(runtime.pool, text, "a network query")
 
 
 async def _read_facts(runtime: Runtime) -> Facts:
