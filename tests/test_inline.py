@@ -19,6 +19,7 @@ from kggraph.publish.build import BuildResult
 from kggraph.query.executor import QueryTask
 from kggraph.query.inline import InlineLane
 from kggraph.query.pool import WorkerPool
+from kggraph.query.run import execute
 from kggraph.query.stars import star_of
 from kggraph.query.workers import WorkerLimits
 
@@ -129,3 +130,16 @@ def test_an_error_is_the_workers_error(built: BuildResult) -> None:
         assert errors[0] == errors[1]
 
     with_pools(built, test)
+
+
+@pytest.mark.parametrize("fmt", ["sparql-json", "sparql-xml", "csv", "tsv", "n-triples", "turtle"])
+@pytest.mark.parametrize("max_bytes", [50_000_000, 400])
+def test_a_known_bound_writes_the_same_answer(built: BuildResult, fmt: str, max_bytes: int) -> None:
+    """``execute`` given a bound on the rows (the lane's shortcut past the row counting) answers
+    as it does without one, cut at the byte limit included."""
+    store = Release(built.release).open_store()
+    query = f"DESCRIBE <{CITY}>" if fmt in ("n-triples", "turtle") else STARS[-1][0]
+    task = QueryTask(query, fmt)
+    plain = execute(store, task, max_rows=10_000, max_bytes=max_bytes)
+    assert execute(store, task, max_rows=10_000, max_bytes=max_bytes, rows_at_most=50) == plain
+    assert plain.truncated == (max_bytes == 400)

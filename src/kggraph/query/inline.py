@@ -66,9 +66,11 @@ class InlineLane:
         self._store: ox.Store | None = None
         self._loading: asyncio.Task[None] | None = None
         self._loading_version = ""
-        self._stars: TextMemo[str, tuple[Star | None]] = TextMemo(
+        self._bounds: TextMemo[str, tuple[Star | None, int]] = TextMemo(
             max_bytes=MEMO_BYTES, max_key_bytes=MEMO_MAX_KEY
         )
+        """Query text → its star and that star's bound on the store held (both fixed for a
+        release, so counted once), or no star."""
         self.answered = 0
         """Queries the lane has answered (for tests and the health page)."""
 
@@ -100,7 +102,7 @@ class InlineLane:
             return
         if self._loading_version == release.version:
             self._store, self._version = store, release.version
-            self._stars.clear()
+            self._bounds.clear()
 
     async def answer(self, task: QueryTask, version: str) -> Answer | None:
         """The answer to ``task`` if it is a small star and the lane holds ``version``; else
@@ -108,17 +110,15 @@ class InlineLane:
         store = self._store
         if store is None or version != self._version or task.has_dataset or task.bindings:
             return None
-        star = self._star(task.query)
-        if star is None:
+        star, work = self._bound(task.query, store)
+        if star is None or work > self._in_thread:
             return None
-        work = star.work(store, cap=self._in_thread)
-        if work > self._in_thread:
-            return None
+        rows = None if star.described else work  # a DESCRIBE also follows blank nodes
         try:
             if work <= self._on_loop:
-                answer = self._execute(store, task)
+                answer = self._execute(store, task, rows)
             else:
-                answer = await asyncio.to_thread(self._execute, store, task)
+                answer = await asyncio.to_thread(self._execute, store, task, rows)
         except KggraphError:
             raise
         except Exception as err:  # noqa: BLE001 - whatever else, the worker answers as before
@@ -127,12 +127,15 @@ class InlineLane:
         self.answered += 1
         return answer
 
-    def _star(self, query: str) -> Star | None:
-        found = self._stars.get(query)
+    def _bound(self, query: str, store: ox.Store) -> tuple[Star | None, int]:
+        found = self._bounds.get(query)
         if found is None:
-            found = (star_of(query),)
-            self._stars.put(query, found)
-        return found[0]
+            star = star_of(query)
+            found = (star, 0 if star is None else star.work(store, cap=self._in_thread))
+            self._bounds.put(query, found)
+        return found
 
-    def _execute(self, store: ox.Store, task: QueryTask) -> Answer:
-        return execute(store, task, max_rows=self._max_rows, max_bytes=self._max_bytes)
+    def _execute(self, store: ox.Store, task: QueryTask, rows: int | None) -> Answer:
+        return execute(
+            store, task, max_rows=self._max_rows, max_bytes=self._max_bytes, rows_at_most=rows
+        )

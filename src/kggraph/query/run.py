@@ -68,12 +68,20 @@ def execute(
     *,
     max_rows: int,
     max_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    rows_at_most: int | None = None,
 ) -> Answer:
     """Run the task and serialise its answer in the task's format (or its kind's default),
-    within ``max_rows`` rows (or triples) and ``max_bytes`` bytes."""
+    within ``max_rows`` rows (or triples) and ``max_bytes`` bytes. ``rows_at_most``: a bound on
+    the rows known before the query runs (``kggraph.query.stars``); under ``max_rows`` the
+    answer is written without counting rows on the way, which is the same answer sooner."""
     result = run_query(store, task)
     wanted = BY_NAME[task.format]
     limits = _Limits(max_rows, max_bytes)
+    if rows_at_most is not None and rows_at_most < max_rows and _native(result, wanted):
+        answer = _written_whole(result, wanted, max_rows, max_bytes)
+        if answer is not None:
+            return xml_checked(answer)
+        result = run_query(store, task)  # past max_bytes: run again, and cut below
     if isinstance(result, ox.QueryTriples):
         fmt = _fit(wanted, AnswerKind.GRAPH)
         return xml_checked(write_triples(store, task, result, fmt, limits=limits))
@@ -81,6 +89,27 @@ def execute(
     if isinstance(result, ox.QueryBoolean):
         return Answer(as_bytes(result.serialize(format=fmt.results_format)), fmt.name, rows=1)
     return xml_checked(write_solutions(store, task, result, fmt, limits=limits))
+
+
+def _native(result: Result, wanted: Format) -> bool:
+    """Whether ``execute`` writes ``result`` with a pyoxigraph serialiser when it fits."""
+    if isinstance(result, ox.QueryTriples):
+        return _fit(wanted, AnswerKind.GRAPH).line_per_item
+    return isinstance(result, ox.QuerySolutions)
+
+
+def _written_whole(result: Result, wanted: Format, max_rows: int, max_bytes: int) -> Answer | None:
+    """The answer as ``execute`` writes it natively, for one that cannot pass ``max_rows``
+    (``_native``); ``None`` if it passes ``max_bytes``."""
+    if isinstance(result, ox.QueryTriples):
+        fmt = _fit(wanted, AnswerKind.GRAPH)
+        body = as_bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES))
+        rows = body.count(b"\n")
+    else:
+        fmt = _fit(wanted, AnswerKind.RESULTS)
+        body = as_bytes(cast(ox.QuerySolutions, result).serialize(format=fmt.results_format))
+        rows = min(body.count(ROW_MARKS[fmt.name]) + 1, max_rows)
+    return Answer(body, fmt.name, rows=rows) if len(body) <= max_bytes else None
 
 
 class _Limits:
