@@ -30,6 +30,10 @@ merged graph holds it once (the release has no such triple today; ``check_loaded
 The SQL port, user and password come from ``KGGRAPH_VIRTUOSO_ISQL`` (``host:port``; default
 the endpoint's host and port 1111), ``KGGRAPH_VIRTUOSO_USER`` (default ``dba``) and
 ``KGGRAPH_VIRTUOSO_PASSWORD`` (default ``dba``, a new database's: change it on a real server).
+The password is one of ``isql``'s arguments, which ``ps`` shows. Virtuoso 7.2's ``isql`` takes
+it otherwise only at a prompt (the terminal's, or standard input without one), and only after a
+failed login: it first tries the user's name as the password. Four failed logins from one
+address shut that address out for 60 s, so a publish must not cost one (measured on 07.20.3229).
 """
 
 from __future__ import annotations
