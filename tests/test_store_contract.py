@@ -181,13 +181,15 @@ GROUP_CONCAT_ORDER = (
 VIRTUOSO_CANNED = {
     "activities-near-place": "no GeoSPARQL: 'SR185: Undefined procedure "
     "DB.DBA.http://www.opengis.net/def/function/geosparql/distance' (our 502); Virtuoso 7.2 "
-    "has bif:st_distance (km, on the virtrdf:Geometry its loader makes of a geo:wktLiteral), "
-    "but kggraph does not rewrite a query's text per store",
+    "has bif:st_distance (km on the virtrdf:Geometry its loader makes of a geo:wktLiteral), "
+    "but not as a translation: with it the 38 rows come back, Siem Reap 230.44 km from Phnom "
+    "Penh where geof:distance says 230.57 (a sphere of 6367.4 km, not 6371.0), so 230 not 231",
     "companies-and-countries": GROUP_CONCAT_ORDER + "Amita Holdings in Palau and Shabondama "
     "Soap in Indonesia get their two projects' names the other way round",
     "shared-collaborators": "refused: 'SQ156: Internal Optimized compiler error' (our 400); "
-    "with its rdfs:subClassOf paths spelled out it runs but answers no rows instead of 2 "
-    "(kg:unitOf* with ?first bound), so the query keeps the form that fails loudly",
+    "rewritten, it runs and answers wrongly (its class paths spelled out: no rows instead of "
+    "2; its first sub-SELECT alone: none instead of 25, kg:unitOf* meeting the parameter), and "
+    "the shapes do not bound kg:unitOf's depth, so the query keeps the form that fails loudly",
     "water-contracts-per-country-per-year": GROUP_CONCAT_ORDER + "Cambodia in 2019 gets "
     "'令和元年 / 平成31年' instead of the date order '平成31年 / 令和元年'",
 }
