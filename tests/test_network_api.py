@@ -464,6 +464,10 @@ def test_a_new_build_is_followed(tmp_path: Path, small_project: Callable[..., Pa
         )
         assert after.json()["data"]["edges"] == len(expected.edges)
         assert after.json()["data"]["edges"] == before.json()["data"]["edges"] + 1
+        # the old release's tag no longer holds: the new numbers come in full, with a new tag
+        stale = {"If-None-Match": before.headers["ETag"]}
+        renewed = httpx.get(running.url + "/network", headers=stale, timeout=30)
+        assert renewed.status_code == 200 and renewed.headers["ETag"] != before.headers["ETag"]
         direct = httpx.get(running.url + "/network/path", params=path).json()
         assert [p["length"] for p in direct["paths"]] == [1]
         cited = direct["paths"][0]["hops"][0]["edges"][0]["evidence"]

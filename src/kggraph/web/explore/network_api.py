@@ -23,6 +23,7 @@ from kggraph.network.analysis import PATH_LIMIT, ego_network, shortest_paths, si
 from kggraph.network.export import cytoscape_bytes, edges_csv, gexf_bytes, graphml_bytes, nodes_csv
 from kggraph.network.filters import NetworkFilter
 from kggraph.network.graph import Network, resolve_agent
+from kggraph.web.explore.data_answers import conditional
 from kggraph.web.explore.network_json import (
     agent_json,
     filter_json,
@@ -32,7 +33,6 @@ from kggraph.web.explore.network_json import (
 )
 from kggraph.web.explore.service import BuiltNetwork, NetworkService
 from kggraph.web.http.errors import problem_responses
-from kggraph.web.http.state import state_of
 from kggraph.web.runtime import Runtime
 
 CSV = "text/csv; charset=utf-8; header=present"
@@ -162,29 +162,28 @@ def router(service: NetworkService) -> APIRouter:
     return found
 
 
-def _headers(runtime: Runtime) -> dict[str, str]:
-    return {
-        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
-        "Kggraph-Version": runtime.version,
-    }
-
-
 class NetworkApi:
     """The network routes' handlers, on one ``NetworkService``."""
 
     def __init__(self, service: NetworkService) -> None:
         self._service = service
 
-    async def _built(self, request: Request, choice: NetworkFilter) -> tuple[Runtime, BuiltNetwork]:
-        runtime = state_of(request).runtime
-        return runtime, await self._service.network(runtime, choice)
+    async def _answer(
+        self, request: Request, choice: NetworkFilter, shape: Callable[[BuiltNetwork], Response]
+    ) -> Response:
+        """``shape`` of the network ``choice`` asks for, with the release's validators (``304``
+        for a copy that is current, ``kggraph.web.explore.data_answers``)."""
+
+        async def make(runtime: Runtime) -> Response:
+            return shape(await self._service.network(runtime, choice))
+
+        return await conditional(request, make)
 
     async def network(self, request: Request, choice: Filters) -> Response:
         """Agents (nodes, with degree, betweenness and community) and edges (one per pair of
         agents and kind of activity, with their evidence), as Cytoscape JSON. ``data`` holds
         the counts, the filter and the years the kept activities began in."""
-        runtime, built = await self._built(request, choice)
-        return JSONResponse(network_json(built), headers=_headers(runtime))
+        return await self._answer(request, choice, lambda built: JSONResponse(network_json(built)))
 
     async def stats(
         self,
@@ -197,8 +196,9 @@ class NetworkApi:
         """Nodes, edges (by kind), pairs and components; the ``top`` agents by degree and by
         betweenness; the Louvain communities (fixed seed, so the same graph gives the same
         ones)."""
-        runtime, built = await self._built(request, choice)
-        return JSONResponse(stats_json(built, top), headers=_headers(runtime))
+        return await self._answer(
+            request, choice, lambda built: JSONResponse(stats_json(built, top))
+        )
 
     async def path(
         self,
@@ -222,23 +222,26 @@ class NetworkApi:
         ``max_length`` hops), shortest first. Each hop lists its edges, one per kind, and each
         edge its evidence: the agreements, projects, programmes or memberships the two agents
         share."""
-        runtime, built = await self._built(request, choice)
-        found = built.network
-        first, last = resolve_agent(found, source), resolve_agent(found, target)
-        if all_paths:
-            paths = simple_paths(found, source, target, max_length=max_length, limit=limit)
-        else:
-            paths = shortest_paths(found, source, target, limit=limit)
-        answer = {
-            "version": built.version,
-            "filter": filter_json(found),
-            "from": agent_json(first, found.facts, built.measures[first.iri]),
-            "to": agent_json(last, found.facts, built.measures[last.iri]),
-            "all": all_paths,
-            "max_length": max_length if all_paths else None,
-            "paths": [path_json(p, found.facts) for p in paths],
-        }
-        return JSONResponse(answer, headers=_headers(runtime))
+
+        def shape(built: BuiltNetwork) -> Response:
+            found = built.network
+            first, last = resolve_agent(found, source), resolve_agent(found, target)
+            if all_paths:
+                paths = simple_paths(found, source, target, max_length=max_length, limit=limit)
+            else:
+                paths = shortest_paths(found, source, target, limit=limit)
+            answer = {
+                "version": built.version,
+                "filter": filter_json(found),
+                "from": agent_json(first, found.facts, built.measures[first.iri]),
+                "to": agent_json(last, found.facts, built.measures[last.iri]),
+                "all": all_paths,
+                "max_length": max_length if all_paths else None,
+                "paths": [path_json(p, found.facts) for p in paths],
+            }
+            return JSONResponse(answer)
+
+        return await self._answer(request, choice, shape)
 
     async def ego(
         self, request: Request, choice: Filters, agent: AgentQuery, radius: Radius = 1
@@ -256,15 +259,18 @@ class NetworkApi:
     async def _ego(
         self, request: Request, choice: NetworkFilter, name: str, radius: int
     ) -> Response:
-        runtime, built = await self._built(request, choice)
-        center = resolve_agent(built.network, name)
-        around = BuiltNetwork(ego_network(built.network, name, radius=radius), built.version)
-        answer = network_json(around)
-        answer["data"].update(
-            center=agent_json(center, built.network.facts, built.measures[center.iri]),
-            radius=radius,
-        )
-        return JSONResponse(answer, headers=_headers(runtime))
+
+        def shape(built: BuiltNetwork) -> Response:
+            center = resolve_agent(built.network, name)
+            around = BuiltNetwork(ego_network(built.network, name, radius=radius), built.version)
+            answer = network_json(around)
+            answer["data"].update(
+                center=agent_json(center, built.network.facts, built.measures[center.iri]),
+                radius=radius,
+            )
+            return JSONResponse(answer)
+
+        return await self._answer(request, choice, shape)
 
     async def export(
         self,
@@ -275,13 +281,14 @@ class NetworkApi:
         """The network for Gephi (GEXF), yEd and most tools (GraphML), Cytoscape (JSON) or a
         spreadsheet (``nodes.csv``, ``edges.csv``): the same bytes as ``kggraph network
         export``."""
-        runtime, built = await self._built(request, choice)
         media_type, filename, write = EXPORTS[fmt.value]
-        headers = {
-            **_headers(runtime),
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        }
-        return Response(built.exported(fmt.value, write), media_type=media_type, headers=headers)
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+        def shape(built: BuiltNetwork) -> Response:
+            body = built.exported(fmt.value, write)
+            return Response(body, media_type=media_type, headers=headers)
+
+        return await self._answer(request, choice, shape)
 
 
 def _export_responses() -> dict[int | str, dict[str, Any]]:

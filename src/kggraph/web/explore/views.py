@@ -28,6 +28,7 @@ from kggraph.core.namespaces import ID_IRI
 from kggraph.network.facts import KINDS
 from kggraph.network.filters import NetworkFilter
 from kggraph.network.timeline import KINDS as TIMELINE_KINDS
+from kggraph.web.explore.data_answers import conditional
 from kggraph.web.explore.network_table import agents_table, ties_table
 from kggraph.web.explore.page_filter import FormChoices, page_filter, query_of
 from kggraph.web.explore.service import NetworkService
@@ -93,13 +94,6 @@ def _page(html: str, **headers: str) -> HTMLResponse:
 def _page_of(iri: str) -> str:
     """Where the page of one of our IRIs is, relative to ``/explore/``."""
     return "../id/" + iri.removeprefix(ID_IRI) if iri.startswith(ID_IRI) else iri
-
-
-def _data_headers(runtime: Runtime) -> dict[str, str]:
-    return {
-        "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
-        "Kggraph-Version": runtime.version,
-    }
 
 
 class ExplorePages:
@@ -170,27 +164,31 @@ class ExplorePages:
         )
         return _page(html, Link=links, **{"Content-Language": site.lang, "Vary": VARY})
 
-    async def timeline_json(self, request: Request) -> JSONResponse:
+    async def timeline_json(self, request: Request) -> Response:
         """Per year, kind and country: how many agreements and projects began, with their IRIs;
         per year and kind, the distinct total (an activity in two countries counts in each
         country); and how many have no date. ``country`` is ``null`` for activities in no one
         country. See ``kggraph.network.timeline`` for how years and countries are read."""
-        runtime = state_of(request).runtime
-        timeline = await self._service.timeline(runtime)
-        answer = {"version": runtime.version, **timeline.as_json()}
-        return JSONResponse(answer, headers=_data_headers(runtime))
+
+        async def make(runtime: Runtime) -> Response:
+            timeline = await self._service.timeline(runtime)
+            return JSONResponse({"version": runtime.version, **timeline.as_json()})
+
+        return await conditional(request, make)
 
     async def timeline_csv(self, request: Request) -> Response:
         """One row per year, kind and country:
         ``year,kind,country,country_label,count,activities`` (the activities' IRIs,
         space-separated)."""
-        runtime = state_of(request).runtime
-        timeline = await self._service.timeline(runtime)
-        headers = {
-            **_data_headers(runtime),
-            "Content-Disposition": 'attachment; filename="kggraph-timeline.csv"',
-        }
-        return Response(timeline.as_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+
+        async def make(runtime: Runtime) -> Response:
+            timeline = await self._service.timeline(runtime)
+            headers = {"Content-Disposition": 'attachment; filename="kggraph-timeline.csv"'}
+            return Response(
+                timeline.as_csv(), media_type="text/csv; charset=utf-8", headers=headers
+            )
+
+        return await conditional(request, make)
 
     async def timeline_svg(
         self,
@@ -200,7 +198,10 @@ class ExplorePages:
         ] = None,
     ) -> Response:
         """The chart of ``/explore/timeline`` alone, to embed or download."""
-        runtime = state_of(request).runtime
-        timeline = await self._service.timeline(runtime)
         chosen = language.from_param(lang) or DEFAULT_LANGUAGE
-        return Response(render(timeline, chosen), media_type=SVG, headers=_data_headers(runtime))
+
+        async def make(runtime: Runtime) -> Response:
+            timeline = await self._service.timeline(runtime)
+            return Response(render(timeline, chosen), media_type=SVG)
+
+        return await conditional(request, make)
