@@ -248,6 +248,28 @@ def test_every_canned_query(
     assert same
 
 
+OTHER_PARAMETERS = [
+    "events-in-place?place=country/japan",
+    "project-funders-in-place?place=country/cambodia",
+    "project-funders-in-place?place=country/indonesia",
+    "city-relations-timeline?city=city/davao",
+    "city-relations-timeline?city=city/dalian",
+    "projects-by-sector?sector=concept/sector/water-supply",
+    "agreements-with-partners-in-country?country=country/cambodia",
+    "companies-in-country?country=country/malaysia",
+    "water-contracts-in-country?country=country/vietnam",
+]
+"""Canned queries rewritten for Virtuoso (issue 16), asked with other parameters than their
+defaults: more places, kinds and hierarchy depths (a country reached through its cities)."""
+
+
+@pytest.mark.parametrize("asked", OTHER_PARAMETERS)
+def test_canned_queries_with_other_parameters(site: Server, server: Server, asked: str) -> None:
+    ours = _bindings(server, asked)
+    assert ours[0] == 200 and ours[1], asked
+    assert _bindings(site, asked) == ours
+
+
 def test_network_counts(site: Server, server: Server) -> None:
     found = get(site, "/network/stats").json()
     assert found and found == get(server, "/network/stats").json()
