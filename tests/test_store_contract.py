@@ -298,10 +298,18 @@ def test_the_other_features(
     assert same
 
 
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
-"""Answers a store gives differently, and why; each is checked to still differ. None today:
-Virtuoso 7.2 lost rows of the map where a property path joined other patterns, so the map now
-reads each hierarchy's plain edges and closes it in Python (``kggraph.network.place_rows``)."""
+DURATIONS = (
+    "Virtuoso 7.2 keeps an xsd:duration as a number: the release's P3Y and P4Y come back as "
+    "36 and 48 (months, it seems, but a number says no unit), so two Davao "
+    "projects lose their end year and count as open-ended (a store's loss on loading, not ours)"
+)
+KNOWN_DIFFERENCES = {
+    ("virtuoso", "/network"): DURATIONS,
+    ("virtuoso", "/network/stats?from_year=2020"): DURATIONS,
+}
+"""Answers a store gives differently, and why; each is checked to still differ. (Virtuoso 7.2
+also lost rows of the map where a property path joined other patterns; the map now reads each
+hierarchy's plain edges and closes it in Python, ``kggraph.network.place_rows``.)"""
 
 
 def test_a_browser_gets_the_results_page(site: Server, server: Server) -> None:
