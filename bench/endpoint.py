@@ -5,11 +5,13 @@ Each server is started on a free 127.0.0.1 port with the same N-Triples (the rea
 (checked and compared), is warmed up, then is loaded at each concurrency for ``--duration``
 seconds by the same load generator (``wrk`` when installed, else a Python asyncio client). It
 prints a table per query, our ratios to each peer and the goals of the issue, and is always
-stopped, on errors and Ctrl-C too. See ``bench/README.md``.
+stopped, on errors and Ctrl-C too. Our server alone is also measured on pages only it has (an
+``/id/`` page, a canned query, the network's statistics) against a static file it serves (the
+ceiling of its web layer). See ``bench/README.md``.
 
 Usage: ``python bench/endpoint.py [--servers ours,ours-cached,oxigraph,rdflib]
-[--queries lookup,aggregate,describe] [--concurrency 1,8,32] [--duration 5] [--scale [N]]
-[--json FILE]``.
+[--queries lookup,aggregate,describe,static,health,page,canned,network] [--concurrency 1,8,32]
+[--duration 5] [--page-duration 3] [--scale [N]] [--json FILE]``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import signal
 import sys
 import tempfile
@@ -35,21 +38,38 @@ from report import (
     goal_table,
     json_ratio,
     judge,
+    page_rows,
+    page_table,
     query_table,
     ratio_rows,
     ratio_table,
 )
 from servers import Server, ours, ours_available, oxigraph, rdflib_endpoint
 from synthetic import generate, real_build
-from workload import Answer, Query, draw_entities, make_queries
+from workload import (
+    CANNED,
+    NETWORK_STATS,
+    PAGES,
+    SPARQL,
+    Answer,
+    Query,
+    draw_entities,
+    make_queries,
+)
 from wrkgen import WrkGenerator
 
+ROOT = Path(__file__).resolve().parents[1]
 SERVERS = ("ours", "ours-cached", "oxigraph", "rdflib")
-QUERIES = ("lookup", "aggregate", "describe")
+QUERIES = SPARQL + PAGES
 ABOUT = {
     "lookup": "labels and types of one entity (cycling through {n} entities)",
     "aggregate": "instances and triples per class (GROUP BY, one fixed query)",
     "describe": "DESCRIBE one entity (cycling through {n} entities)",
+    "static": "GET {text}, a static file of our server (its web layer's ceiling)",
+    "health": "GET {text}, the lightest route through the same stack (no file, no query)",
+    "page": "GET an entity's /id/ page as HTML (cycling through {n} entities)",
+    "canned": f"GET /queries/{CANNED}, a canned query, as SPARQL JSON",
+    "network": f"GET {NETWORK_STATS}, the organisation network's statistics",
 }
 
 
@@ -67,9 +87,17 @@ def csv(kind: type, known: Sequence[str] | None = None) -> Any:
 def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--servers", type=csv(str, SERVERS), default=list(SERVERS))
-    parser.add_argument("--queries", type=csv(str, QUERIES), default=list(QUERIES))
+    parser.add_argument(
+        "--queries", type=csv(str, QUERIES), default=list(QUERIES),
+        help=f"among {','.join(QUERIES)} (default: all); the last {len(PAGES)} only on ours",
+    )  # fmt: skip
     parser.add_argument("--concurrency", type=csv(int), default=[1, 8, 32])
     parser.add_argument("--duration", type=int, default=5, help="seconds per cell")
+    parser.add_argument(
+        "--page-duration", type=int, default=3,
+        help="seconds per cell of the pages (static, health, page, canned, network), at most "
+        "--duration",
+    )  # fmt: skip
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds per server and query")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request")
     parser.add_argument("--method", choices=("get", "post"), default="get")
@@ -132,6 +160,8 @@ def make_servers(
         if missing is not None:
             print(f"ours: SKIPPED: `kggraph serve --help` failed ({missing})", flush=True)
         else:
+            # it runs in ``work``, where it looks for the canned queries (and for no sources)
+            shutil.copytree(ROOT / "queries", work / "queries", dirs_exist_ok=True)
             for key in wanted_ours:
                 out = work / ("ours-cached" if key == "ours-cached" else "ours")
                 servers.append(ours(data, out, cache=key == "ours-cached", settings=settings))
@@ -181,20 +211,26 @@ def answer_table(answers: dict[tuple[str, str], Answer], queries: Sequence[Query
 def report(
     results: Sequence[Result], queries: Sequence[Query], answers: dict[tuple[str, str], Answer]
 ) -> dict[str, Any]:
-    for q in queries:
+    sections = [
+        query_table(q.name, ABOUT[q.name].format(n=len(q.texts), text=q.texts[0]), results)
+        for q in queries
+    ]
+    sparql = [q for q in queries if not q.paths]
+    rows = ratio_rows([r for r in results if r.query in {q.name for q in sparql}])
+    judged = [judge(goal, rows) for goal in GOALS if goal.query in {q.name for q in sparql}]
+    if sparql:
+        sections += [ratio_table(rows), goal_table(judged)]
+    pages = page_rows(results, [q.name for q in queries if q.paths])
+    if pages:
+        sections.append(page_table(pages))
+    sections.append(answer_table(answers, queries))
+    for section in sections:
         print()
-        print(query_table(q.name, ABOUT[q.name].format(n=len(q.texts)), results))
-    rows = ratio_rows(results)
-    judged = [judge(goal, rows) for goal in GOALS if goal.query in {q.name for q in queries}]
-    print()
-    print(ratio_table(rows))
-    print()
-    print(goal_table(judged))
-    print()
-    print(answer_table(answers, queries))
+        print(section)
     return {
         "cells": [cell_json(r) for r in results],
         "ratios": [{k: json_ratio(v) if "/" in k else v for k, v in r.items()} for r in rows],
+        "pages": [{**r, "of static": json_ratio(r["of static"])} for r in pages],
         "goals": [{**j, "ratio": json_ratio(j["ratio"])} for j in judged],
         "answers": {f"{s} | {q}": vars(a) for (s, q), a in answers.items()},
     }
@@ -221,7 +257,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         queries = make_queries(entities, args.queries)
         settings = ours_settings(args.ours_setting)
         servers = make_servers(args.servers, data.path, work, args.timeout, settings)
-        options = Options(args.concurrency, args.duration, args.warmup, args.timeout, args.method)
+        options = Options(
+            args.concurrency, args.duration, args.warmup, args.timeout, args.method,
+            page_duration=args.page_duration,
+        )  # fmt: skip
         rounds: list[list[Result]] = []
         answers: dict[tuple[str, str], Answer] = {}
         for number in range(max(1, args.rounds)):

@@ -10,9 +10,11 @@ from pathlib import Path
 import httpx
 
 from loadgen import Generator
-from report import Result
+from report import OURS, Result
 from servers import HOST, Handle, Running, Server, ServerFailed, running
-from workload import SELECT_JSON, Answer, Query, Request, as_request, count_rows
+from workload import SELECT_JSON, Answer, Query, Request, count_rows
+
+ONLY_OURS = "skipped: a page of our server (a peer has none)"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,13 @@ class Options:
     warmup: float
     timeout: float
     method: str
+    page_duration: int = 0
+    """Seconds per cell of the pages (``Query.paths``); 0: ``duration``."""
+
+    def duration_of(self, query: Query) -> int:
+        if query.paths and self.page_duration > 0:
+            return min(self.duration, self.page_duration)
+        return self.duration
 
     @property
     def drain_limit(self) -> float:
@@ -41,7 +50,7 @@ def send(client: httpx.Client, server: Running, request: Request) -> Answer:
         rows = count_rows(content_type, answer.content) if answer.status_code == 200 else -1
     except (ValueError, KeyError):
         rows = -1
-    return Answer(answer.status_code, content_type, rows)
+    return Answer(answer.status_code, content_type, rows, len(answer.content))
 
 
 def warm_up(server: Running, requests: Sequence[Request], options: Options) -> Answer:
@@ -79,15 +88,16 @@ def count_triples(server: Running, timeout: float) -> int | None:
 
 
 def _cells(
-    handle: Handle, query: str, requests: list[Request], generator: Generator, options: Options
+    handle: Handle, query: Query, requests: list[Request], generator: Generator, options: Options
 ) -> list[Result]:
     name = handle.current.server.name
+    duration = options.duration_of(query)
     results: list[Result] = []
     silent = False  # no request answered within the timeout at a lower concurrency
     for c in options.concurrency:
         if silent:
             why = "skipped: no request answered within the timeout at a lower concurrency"
-            results.append(Result(name, query, c, None, why))
+            results.append(Result(name, query.name, c, None, why))
             continue
         try:
             cell = generator.run(
@@ -95,14 +105,14 @@ def _cells(
                 handle.current.port,
                 requests,
                 concurrency=c,
-                duration=options.duration,
+                duration=duration,
                 timeout=options.timeout,
             )
         except RuntimeError as err:
-            results.append(Result(name, query, c, None, f"the load generator failed: {err}"))
+            results.append(Result(name, query.name, c, None, f"the load generator failed: {err}"))
             continue
         note = _drain(handle, limit=options.drain_limit)
-        results.append(Result(name, query, c, cell, note))
+        results.append(Result(name, query.name, c, cell, note))
         silent = cell.done == 0
         _progress(results[-1])
     return results
@@ -143,18 +153,24 @@ def measure(
     results: list[Result] = []
     answers: dict[tuple[str, str], Answer] = {}
     for server in servers:
+        served = [q for q in queries if not q.paths or server.name == OURS]
+        results += [
+            Result(server.name, q.name, c, None, ONLY_OURS)
+            for q in queries
+            if q not in served
+            for c in options.concurrency
+        ]
+        if not served:
+            continue
         print(f"{server.name}: starting…", flush=True)
         try:
             with running(server, logs, ready_timeout=60 + triples / 5_000) as handle:
                 _check_size(handle.current, triples, options)
-                for query in queries:
-                    requests = [
-                        as_request(server.path, text, query.accept, method=options.method)
-                        for text in query.texts
-                    ]
+                for query in served:
+                    requests = query.requests(server.path, options.method)
                     answers[(server.name, query.name)] = warm_up(handle.current, requests, options)
                     _drain(handle, limit=options.drain_limit)
-                    results += _cells(handle, query.name, requests, generator, options)
+                    results += _cells(handle, query, requests, generator, options)
         except ServerFailed as err:
             print(f"{server.name}: FAILED: {err}", flush=True)
     return results, answers

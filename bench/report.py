@@ -1,4 +1,5 @@
-"""The endpoint benchmark's output: a table per query, our ratios to the peers, the goals."""
+"""The endpoint benchmark's output: a table per query, our ratios to the peers, the goals, and
+our pages against the static file (the web layer's ceiling)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ OURS = "ours"
 OURS_CACHED = "ours (cache on)"
 OXIGRAPH = "oxigraph"
 RDFLIB = "rdflib-endpoint"
+STATIC = "static"
+"""The pages' baseline: a static file served by the same application."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def query_table(query: str, about: str, results: Sequence[Result]) -> str:
     header = ("server", "conc", "req/s", "p50 ms", "p99 ms", "answered", "errors", "gen CPU")
     rows = []
     notes = []
+    noted: dict[tuple[str, str], list[str]] = {}
     for r in results:
         if r.query != query:
             continue
@@ -116,7 +120,8 @@ def query_table(query: str, about: str, results: Sequence[Result]) -> str:
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(c.error_kinds.items()))
             notes.append(f"   errors: {r.server} c={r.concurrency}: {kinds}")
         if r.note:
-            notes.append(f"   note: {r.server} c={r.concurrency}: {r.note}")
+            noted.setdefault((r.server, r.note), []).append(str(r.concurrency))
+    notes += [f"   note: {s} c={','.join(cs)}: {note}" for (s, note), cs in noted.items()]
     return "\n".join([table(f"{query}: {about}", header, rows), *notes])
 
 
@@ -144,6 +149,45 @@ def ratio_rows(results: Sequence[Result]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def page_rows(results: Sequence[Result], pages: Sequence[str]) -> list[dict[str, Any]]:
+    """Our numbers for each of ``pages`` per concurrency, and its requests/s over the static
+    file's at the same concurrency (the share of the web layer's ceiling it reaches)."""
+    ours = {(r.query, r.concurrency): r for r in results if r.server == OURS}
+    rows = []
+    for query in pages:
+        for c in sorted({c for q, c in ours if q == query}):
+            cell = ours[(query, c)].cell
+            static = ours.get((STATIC, c))
+            rows.append(
+                {
+                    "query": query,
+                    "concurrency": c,
+                    "requests_per_s": round(cell.rps, 3) if cell else None,
+                    "p50_ms": cell.percentile(50) if cell else None,
+                    "p99_ms": cell.percentile(99) if cell else None,
+                    "of static": ratio(cell.rps if cell else None, static.rps if static else None),
+                }
+            )
+    return rows
+
+
+def page_table(rows: Sequence[dict[str, Any]]) -> str:
+    header = ("page", "conc", "req/s", "p50 ms", "p99 ms", "of static")
+    body = [
+        (
+            r["query"],
+            str(r["concurrency"]),
+            _rps(r["requests_per_s"]),
+            _ms(r["p50_ms"]),
+            _ms(r["p99_ms"]),
+            _times(r["of static"]),
+        )
+        for r in rows
+    ]
+    title = "our pages (result cache off) against a static file from the same server"
+    return table(title, header, body)
 
 
 def ratio_table(rows: Sequence[dict[str, Any]]) -> str:

@@ -3,6 +3,13 @@
 Every server gets the same query text and the same sequence of requests. The lookup and the
 DESCRIBE go through a fixed list of entities drawn (seeded) from the served file, so that no
 request repeats the one before it; the aggregate is one fixed query.
+
+The pages (``PAGES``) are not SPARQL: they are GETs of paths only our server has, so only it is
+measured on them. ``page`` goes through the same entities' ``/id/`` pages as HTML, ``canned``
+asks one canned query with its default parameters, ``network`` the network's statistics, and
+``static`` one of our stylesheets: a file the same application serves without computing
+anything, the baseline the others are compared with; ``health`` is the lightest route through
+the same stack (a few counters as JSON, no file, no query), for the cost of the stack alone.
 """
 
 from __future__ import annotations
@@ -17,11 +24,21 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 
 from kggraph.core.namespaces import ID_IRI, PREFIXES, RDF, SKOS, VOCAB_IRI
+from kggraph.web.http.site import STYLESHEET
 
 SELECT_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
+HTML = "text/html"
+JSON = "application/json"
 ENTITIES = 100
-"""How many entities the lookup and the DESCRIBE cycle through."""
+"""How many entities the lookup, the DESCRIBE and the pages cycle through."""
+SPARQL = ("lookup", "aggregate", "describe")
+PAGES = ("static", "health", "page", "canned", "network")
+"""What only our server answers (GETs of its own paths); ``static`` is their baseline."""
+CANNED = "partner-cities"
+"""The canned query of ``canned``: it has no parameters, so it runs as it is written."""
+NETWORK_STATS = "/network/stats"
+HEALTH = "/health"
 
 
 def prologue(*names: str) -> str:
@@ -48,21 +65,40 @@ def describe(entity: str) -> str:
     return f"DESCRIBE <{entity}>\n"
 
 
+def page_path(entity: str) -> str:
+    """The path of ``entity``'s page on our server: ``/id/…``, its IRI below ``ID_IRI``."""
+    return "/id/" + quote(entity.removeprefix(ID_IRI), safe="/")
+
+
 @dataclass(frozen=True)
 class Query:
-    """One benchmarked query: its name, the media type asked for, and its texts in order."""
+    """One benchmarked query: its name, the media type asked for, and its texts in order
+    (SPARQL texts, or with ``paths`` the paths on our server to GET)."""
 
     name: str
     accept: str
     texts: tuple[str, ...]
+    paths: bool = False
+    """The texts are paths only our server serves (``PAGES``), fetched with a plain GET."""
+
+    def requests(self, endpoint: str, method: str) -> list[Request]:
+        """The requests in order, SPARQL ones to ``endpoint`` by ``method``."""
+        if self.paths:
+            return [Request("GET", path, (("Accept", self.accept),)) for path in self.texts]
+        return [as_request(endpoint, text, self.accept, method=method) for text in self.texts]
 
 
 def make_queries(entities: list[str], names: list[str]) -> list[Query]:
-    """The benchmarked queries among ``lookup``, ``aggregate`` and ``describe``, in that order."""
+    """The benchmarked queries among ``SPARQL`` and ``PAGES``, in that order."""
     every = {
         "lookup": Query("lookup", SELECT_JSON, tuple(lookup(e) for e in entities)),
         "aggregate": Query("aggregate", SELECT_JSON, (AGGREGATE,)),
         "describe": Query("describe", NTRIPLES, tuple(describe(e) for e in entities)),
+        "static": Query("static", "text/css", (STYLESHEET,), paths=True),
+        "health": Query("health", JSON, (HEALTH,), paths=True),
+        "page": Query("page", HTML, tuple(page_path(e) for e in entities), paths=True),
+        "canned": Query("canned", SELECT_JSON, (f"/queries/{CANNED}",), paths=True),
+        "network": Query("network", JSON, (NETWORK_STATS,), paths=True),
     }
     unknown = sorted(set(names) - set(every))
     if unknown:
@@ -128,6 +164,8 @@ class Answer:
     """The HTTP status, 0 if there was none (``content_type`` then says why)."""
     content_type: str
     rows: int
+    size: int = -1
+    """The body's bytes (-1: not known)."""
 
     @property
     def ok(self) -> bool:
@@ -137,4 +175,5 @@ class Answer:
         if self.status == 0:
             return self.content_type  # what went wrong
         rows = f"{self.rows} rows" if self.rows >= 0 else "rows not counted"
-        return f"{self.status} {self.content_type.split(';')[0]}, {rows}"
+        size = f", {self.size:,} bytes" if self.size >= 0 else ""
+        return f"{self.status} {self.content_type.split(';')[0]}, {rows}{size}"
