@@ -14,7 +14,7 @@ from report import OURS, Result
 from servers import HOST, Handle, Running, Server, ServerFailed, running
 from workload import SELECT_JSON, Answer, Query, Request, count_rows
 
-ONLY_OURS = "skipped: a page of our server (a peer has none)"
+ONLY_OURS = "skipped: the pages are measured on ours (cache off) alone"
 
 
 @dataclass(frozen=True)
