@@ -26,6 +26,7 @@ import pytest
 
 from kggraph.core.formats import BY_NAME, HTML
 from kggraph.core.namespaces import ID_IRI
+from kggraph.network import facts, timeline
 from kggraph.publish.build import BuildResult
 from kggraph.publish.to_store import RELEASE_GRAPH
 from tests.conftest import ROOT, Server
@@ -267,6 +268,30 @@ def test_canned_queries_with_other_parameters(site: Server, server: Server, aske
 def test_network_counts(site: Server, server: Server) -> None:
     found = get(site, "/network/stats").json()
     assert found and found == get(server, "/network/stats").json()
+
+
+NETWORK_QUERIES = {
+    **{f"facts/{name}": facts.query_text(name) for name in facts.QUERIES},
+    **{f"timeline/{name}": timeline.query_text(name) for name in timeline.QUERIES},
+}
+"""The SELECTs the network and the timeline are read from. They join property paths with other
+patterns (``rdfs:subClassOf*``, ``kg:containedInPlace*``), where Virtuoso 7.2 lost rows of the
+map's queries; these it answers alike, and this keeps it so, naming the query that strays."""
+VIRTUOSO_NETWORK_QUERIES = {"facts/dates": "xsd:duration kept as a number (see DURATIONS)"}
+
+
+@pytest.mark.parametrize("name", sorted(NETWORK_QUERIES))
+def test_each_network_query(
+    site: Server, server: Server, name: str, request: pytest.FixtureRequest
+) -> None:
+    text = NETWORK_QUERIES[name]
+    ours = sorted(rows(server, text, "sparql-json"), key=str)
+    assert ours or name == "facts/bare_memberships", name  # the release has no bare membership
+    same = sorted(rows(site, text, "sparql-json"), key=str) == ours
+    if request.node.callspec.params["site"] == "virtuoso" and name in VIRTUOSO_NETWORK_QUERIES:
+        assert not same, f"Virtuoso now answers {name} as the embedded store: drop it"
+        pytest.xfail(VIRTUOSO_NETWORK_QUERIES[name])
+    assert same
 
 
 @pytest.mark.parametrize(
