@@ -325,8 +325,8 @@ def test_the_other_features(
 
 DURATIONS = (
     "Virtuoso 7.2 keeps an xsd:duration as a number: the release's P3Y and P4Y come back as "
-    "36 and 48 (months, it seems, but a number says no unit), so two Davao "
-    "projects lose their end year and count as open-ended (a store's loss on loading, not ours)"
+    "36 and 48, a number of months (Virtuoso's issue 936), so two Davao projects lose their end "
+    "year and count as open-ended (a store's loss on loading, not ours)"
 )
 KNOWN_DIFFERENCES = {
     ("virtuoso", "/network"): DURATIONS,
