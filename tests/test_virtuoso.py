@@ -33,7 +33,14 @@ from kggraph.publish.to_virtuoso import Isql, VirtuosoLoader
 from kggraph.query.executor import QueryTask
 from kggraph.query.protocol import FORM
 from kggraph.query.remote import RELEASE_GRAPH, VERSION_QUERY
-from kggraph.query.virtuoso import EXCLUDE_RELEASE, VirtuosoDialect, standard_json
+from kggraph.query.virtuoso import (
+    EXCLUDE_RELEASE,
+    VIRTRDF_GEOMETRY,
+    WKT_LITERAL,
+    VirtuosoDialect,
+    standard_json,
+    standard_triples,
+)
 from tests.clirun import kggraph
 from tests.conftest import free_port
 from tests.virtuoso import PASSWORD, USER, Virtuoso, running_virtuoso
@@ -267,6 +274,31 @@ def test_the_default_graph_leaves_the_version_out(virtuoso: Virtuoso, built: Bui
     ]
 
 
+WKT = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+SELECT ?g ?wkt WHERE { ?g geo:asWKT ?wkt } ORDER BY ?g"""
+WKT_GRAPH = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+CONSTRUCT { ?g geo:asWKT ?wkt ; ?p ?o } WHERE { ?g geo:asWKT ?wkt ; ?p ?o }"""
+
+
+def test_geometries_come_back_as_geo_wkt_literals(virtuoso: Virtuoso, built: BuildResult) -> None:
+    """Virtuoso's loader made each geo:wktLiteral a virtrdf:Geometry; the dialect names them
+    geo:wktLiteral again, in SELECT results and in graphs, and leaves the other terms alone."""
+    answer = raw(virtuoso, [("query", WKT)], {"Accept": BY_NAME["sparql-json"].media_type})
+    datatypes = {row["wkt"]["datatype"] for row in answer.json()["results"]["bindings"]}
+    assert datatypes == {VIRTRDF_GEOMETRY}
+    published = built.manifest.classes["geo:Geometry"]
+    rows = table(through_dialect(virtuoso, WKT))
+    assert len(rows) == published
+    assert {row["wkt"].datatype.value for row in rows} == {WKT_LITERAL}
+    graph = list(ox.parse(through_dialect(virtuoso, WKT_GRAPH), format=ox.RdfFormat.N_TRIPLES))
+    wkt = [t.object for t in graph if t.predicate.value.endswith("#asWKT")]
+    assert len(wkt) == published and {o.datatype.value for o in wkt} == {WKT_LITERAL}
+    assert any(isinstance(t.object, ox.Literal) and t.object.language for t in graph)
+    assert VIRTRDF_GEOMETRY not in {
+        t.object.datatype.value for t in graph if isinstance(t.object, ox.Literal)
+    }
+
+
 def test_errors_are_ours(virtuoso: Virtuoso) -> None:
     with pytest.raises(QuerySyntaxError, match="SP030"):
         through_dialect(virtuoso, "SELECT ?s WHERE { ?s ?p }")
@@ -336,3 +368,42 @@ def test_recorded_errors() -> None:
 
 def test_the_dialect_names_the_version_graph_as_the_store_does() -> None:
     assert EXCLUDE_RELEASE == f"define input:default-graph-exclude <{RELEASE_GRAPH}> "
+
+
+RECORDED_GEOMETRY_JSON = (
+    b'\n{ "head": { "link": [], "vars": ["w", "d"] },\n  "results": { "distinct": false, '
+    b'"ordered": true, "bindings": [\n    { "w": { "type": "typed-literal", "datatype": '
+    b'"http://www.openlinksw.com/schemas/virtrdf#Geometry", "value": "POINT(130.85034 '
+    b'33.85181)" }\t, "d": { "type": "uri", "value": '
+    b'"http://www.openlinksw.com/schemas/virtrdf#Geometry" }} ] } }'
+)
+"""``SELECT ?w (DATATYPE(?w) AS ?d)`` of Kitakyushu's geometry, as Virtuoso 7.2 answered."""
+RECORDED_GEOMETRY_TRIPLES = (
+    b"<https://w3id.org/kggraph/id/geometry/city/davao>\t<http://www.w3.org/2000/01/rdf-schema"
+    b'#label>\t"Point of Davao (GeoNames)"@en .\n<https://w3id.org/kggraph/id/geometry/city/'
+    b'davao>\t<http://www.opengis.net/ont/geosparql#asWKT>\t"POINT(125.61277770996 '
+    b'7.0730600357056)"^^<http://www.openlinksw.com/schemas/virtrdf#Geometry> .\n'
+    b'<http://x/a>\t<http://x/b>\t"x\\"^^<http://www.openlinksw.com/schemas/virtrdf#Geometry>'
+    b' ." .\n'
+)
+"""A CONSTRUCT's N-Triples from Virtuoso 7.2: Davao's geometry (the text as Virtuoso keeps
+it), and a string whose text looks like a geometry's datatype, which stays a string."""
+
+
+def test_recorded_geometries() -> None:
+    row = json.loads(standard_json(RECORDED_GEOMETRY_JSON))["results"]["bindings"][0]
+    assert row["w"] == {"type": "literal", "datatype": WKT_LITERAL, "value": row["w"]["value"]}
+    assert row["d"] == {"type": "uri", "value": VIRTRDF_GEOMETRY}  # a value, not a datatype
+    found = table(DIALECT.check(200, JSON_TYPE, RECORDED_GEOMETRY_JSON))[0]
+    assert found["w"] == ox.Literal("POINT(130.85034 33.85181)", datatype=ox.NamedNode(WKT_LITERAL))
+    nt = {"Content-Type": BY_NAME["n-triples"].media_type}
+    label, wkt, text = list(
+        ox.parse(DIALECT.check(200, nt, RECORDED_GEOMETRY_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
+    )
+    assert label.object == ox.Literal("Point of Davao (GeoNames)", language="en")
+    assert wkt.object == ox.Literal(
+        "POINT(125.61277770996 7.0730600357056)", datatype=ox.NamedNode(WKT_LITERAL)
+    )
+    assert text.object == ox.Literal(f'x"^^<{VIRTRDF_GEOMETRY}> .')
+    without = RECORDED_GEOMETRY_TRIPLES.split(b"\n")[0] + b"\n"
+    assert standard_triples(without) is without

@@ -12,6 +12,16 @@ client must not pass on (each is tested against a real Virtuoso in ``tests/test_
   header ``X-SPARQL-MaxRows``: a ``QueryUnavailable`` naming the setting, never a short answer.
 * Its SPARQL JSON writes ``"type": "typed-literal"`` (SPARQL 1.0's draft) for a literal with a
   datatype; SPARQL 1.1 says ``"literal"`` with ``"datatype"``, and that is what we pass on.
+* Its loader parses every ``geo:wktLiteral`` into a geometry of its own and gives it back with
+  the datatype ``virtrdf:Geometry``. ``kggraph publish`` loaded it as a ``geo:wktLiteral``, so
+  that datatype (and no other) is named ``geo:wktLiteral`` again, in SELECT results and in
+  graphs. The text is Virtuoso's, not undone: it writes each number as it prints a double
+  (``POINT(106.05420 -6.01440)`` comes back ``POINT(106.0542 -6.0144)``), and a point it
+  stored in 32-bit floats as such a float prints: it does so for a text ``POINT(x y)`` whose
+  x is written in fewer than 9 characters or y in fewer than 8 (its ``geo_parse_wkt``), so
+  ``POINT(125.61278 7.07306)`` comes back ``POINT(125.61277770996 7.0730600357056)``. A query
+  that compares a geometry with a ``geo:wktLiteral`` of its own still meets Virtuoso's
+  datatype (and ``DATATYPE()`` there names it).
 * Its TSV is not SPARQL TSV (quoted variable names, no ``<>`` around IRIs, no language tags or
   datatypes), so a SELECT is asked for as SPARQL JSON and written here as the TSV that
   ``kggraph.query.dialects.wire_format`` promises the reader; a graph comes as N-Triples, which
@@ -47,6 +57,7 @@ from kggraph.core.errors import (
     StoreError,
 )
 from kggraph.core.formats import BY_NAME
+from kggraph.core.namespaces import GEO
 from kggraph.graph.store import GRAPH_IRI
 from kggraph.query.executor import QueryTask
 from kggraph.query.reader import classify
@@ -70,6 +81,15 @@ _DATASET = re.compile(r"\b(FROM|GRAPH)\b", re.IGNORECASE)
 _ERROR = re.compile(
     r"Virtuoso (?P<state>\w{5}) Error (?:(?P<code>[A-Z]{2}\d{3}): )?(?P<message>.*)"
 )
+VIRTRDF_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
+"""The datatype Virtuoso's loader gives a ``geo:wktLiteral`` it has parsed into a geometry."""
+WKT_LITERAL = str(GEO.wktLiteral)
+_GEOMETRY_OBJECT = re.compile(
+    rb'"\^\^<' + re.escape(VIRTRDF_GEOMETRY.encode()) + rb">(?=[ \t]*\.[ \t]*\r?$)", re.MULTILINE
+)
+"""A geometry's datatype in N-Triples: the last term of a line (a literal holds no line break,
+and a ``"`` inside it is escaped, so this is the object's own datatype)."""
+_WKT_OBJECT = f'"^^<{WKT_LITERAL}>'.encode()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -79,13 +99,23 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 def standard_json(body: bytes) -> bytes:
     """Virtuoso's SPARQL JSON with every ``typed-literal`` made a ``literal`` (its datatype
-    kept), as SPARQL 1.1 writes it."""
+    kept), as SPARQL 1.1 writes it, and a ``virtrdf:Geometry`` a ``geo:wktLiteral`` again."""
     document = json.loads(body)
     for row in document.get("results", {}).get("bindings", []):
         for term in row.values():
             if term.get("type") == "typed-literal":
                 term["type"] = "literal"
+            if term.get("datatype") == VIRTRDF_GEOMETRY:
+                term["datatype"] = WKT_LITERAL
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def standard_triples(body: bytes) -> bytes:
+    """Virtuoso's N-Triples with every ``virtrdf:Geometry`` object named a ``geo:wktLiteral``
+    again (the body as it came when it holds none)."""
+    if VIRTRDF_GEOMETRY.encode() not in body:
+        return body
+    return _GEOMETRY_OBJECT.sub(_WKT_OBJECT, body)
 
 
 def _clean_results(body: bytes) -> bytes:
@@ -167,5 +197,5 @@ class VirtuosoDialect:
         if media in BY_NAME["sparql-json"].media_types:
             return _clean_results(body)
         if media in BY_NAME["n-triples"].media_types:
-            return body
+            return standard_triples(body)
         raise StoreError(f"the store answered in a format we did not ask for: {media or 'none'}")
