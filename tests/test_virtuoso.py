@@ -24,6 +24,7 @@ from kggraph.core.errors import (
     QuerySyntaxError,
     QueryTimeout,
     QueryUnavailable,
+    StoreError,
 )
 from kggraph.core.formats import BY_NAME, HTML
 from kggraph.graph.release import NAMED, Release
@@ -274,6 +275,7 @@ def test_the_default_graph_leaves_the_version_out(virtuoso: Virtuoso, built: Bui
     ]
 
 
+GEO_AS_WKT = "http://www.opengis.net/ont/geosparql#asWKT"
 WKT = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 SELECT ?g ?wkt WHERE { ?g geo:asWKT ?wkt } ORDER BY ?g"""
 WKT_GRAPH = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
@@ -297,6 +299,19 @@ def test_geometries_come_back_as_geo_wkt_literals(virtuoso: Virtuoso, built: Bui
     assert VIRTRDF_GEOMETRY not in {
         t.object.datatype.value for t in graph if isinstance(t.object, ox.Literal)
     }
+
+
+def test_inside_a_query_the_geometry_keeps_virtuosos_datatype(virtuoso: Virtuoso) -> None:
+    """What the dialect cannot undo: DATATYPE() names Virtuoso's datatype (an IRI, a value of
+    the answer, left alone), and a query with a geo:wktLiteral constant fails (our 502)."""
+    kitakyushu = "<https://w3id.org/kggraph/id/geometry/city/kitakyushu>"
+    query = f"SELECT (DATATYPE(?w) AS ?d) WHERE {{ {kitakyushu} <{GEO_AS_WKT}> ?w }}"
+    assert table(through_dialect(virtuoso, query)) == [{"d": ox.NamedNode(VIRTRDF_GEOMETRY)}]
+    constant = (
+        f'SELECT ?g WHERE {{ ?g <{GEO_AS_WKT}> "POINT(130.85034 33.85181)"^^<{WKT_LITERAL}> }}'
+    )
+    with pytest.raises(StoreError, match="Bad datatype code"):
+        through_dialect(virtuoso, constant)
 
 
 def test_errors_are_ours(virtuoso: Virtuoso) -> None:
