@@ -16,11 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 from kggraph.core.errors import SourceError
 from kggraph.core.namespaces import GEO, ID_IRI, KG, SCHEMA, WGS84
 from kggraph.graph.store import LINKS_GRAPH
+from kggraph.links.derive import decimal_text, shortest
 from kggraph.links.table import COLUMNS, TABLE_FILE, read_table
 from kggraph.publish.build import BuildResult
 from tests.clirun import kggraph
@@ -80,10 +81,45 @@ def test_the_point_is_the_coordinates_longitude_first(links: rdflib.Graph) -> No
         long = links.value(place, WGS84.long)
         geometry = links.value(place, GEO.hasGeometry)
         wkt = str(links.value(geometry, GEO.asWKT))
-        assert wkt == f"POINT({long} {lat})", place
+        assert wkt == f"POINT({_wkt_number(long)} {_wkt_number(lat)})", place
         assert -90 <= float(lat) <= 90 and -180 <= float(str(long)) <= 180
         points += 1
     assert points >= 25
+
+
+def _wkt_number(decimal: object) -> str:
+    """An ``xsd:decimal``'s text as the point writes it: a whole number without its ``.0``."""
+    return str(decimal).removesuffix(".0")
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "as_decimal"),
+    [
+        (106.0542, "106.0542", "106.0542"),
+        (-6.0144, "-6.0144", "-6.0144"),
+        (2.196, "2.196", "2.196"),
+        (125.612777, "125.61278", "125.61278"),
+        (7.0, "7", "7.0"),
+        (130.399999999, "130.4", "130.4"),
+        (-0.000001, "0", "0.0"),
+    ],
+)
+def test_coordinates_are_written_in_their_shortest_form(
+    value: float, text: str, as_decimal: str
+) -> None:
+    """The same value at five places, without trailing zeros (as Virtuoso writes a point back);
+    a whole number stays a decimal in Turtle."""
+    assert shortest(value) == text
+    literal = rdflib.Literal(decimal_text(text), datatype=XSD.decimal)
+    assert str(literal) == as_decimal
+    written = rdflib.Graph().add((RDF.type, RDF.value, literal)).serialize(format="turtle")
+    assert rdflib.Graph().parse(data=written, format="turtle").value(RDF.type, RDF.value) == literal
+
+
+def test_every_coordinate_is_in_its_shortest_form(links: rdflib.Graph) -> None:
+    for _place, number in [*links.subject_objects(WGS84.lat), *links.subject_objects(WGS84.long)]:
+        assert number.datatype == XSD.decimal
+        assert str(number) == decimal_text(shortest(float(number))), number
 
 
 def test_same_as_repeats_exact_match_and_owl_same_as_is_not_used(links: rdflib.Graph) -> None:

@@ -25,7 +25,9 @@ WIKIDATA_IRI = LINK_TARGETS["wikidata"][0] + "{}"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
 DECIMALS = 5
-"""GeoNames gives coordinates to five decimals (about a metre); kept as they are."""
+"""GeoNames gives coordinates to five decimals (about a metre); kept as they are, each written
+in its shortest form (no trailing zeros): the same value, and the text a SPARQL store that keeps
+a point as numbers (Virtuoso) writes back."""
 
 GEONAMES_SOURCE = KGID["link-source/geonames"]
 ISO_SOURCE = KGID["link-source/iso3166"]
@@ -110,17 +112,30 @@ def _geonames(
     subject = URIRef(place.iri)
     _same_as(graph, subject, GEONAMES_IRI.format(entry.geonameid))
     assert entry.lat is not None and entry.long is not None  # noqa: S101 - cities have both
-    lat, long = round(entry.lat, DECIMALS), round(entry.long, DECIMALS)
-    graph.add((subject, WGS84.lat, Literal(f"{lat:.{DECIMALS}f}", datatype=XSD.decimal)))
-    graph.add((subject, WGS84.long, Literal(f"{long:.{DECIMALS}f}", datatype=XSD.decimal)))
+    lat, long = shortest(entry.lat), shortest(entry.long)
+    graph.add((subject, WGS84.lat, Literal(decimal_text(lat), datatype=XSD.decimal)))
+    graph.add((subject, WGS84.long, Literal(decimal_text(long), datatype=XSD.decimal)))
     geometry = URIRef(place.iri.replace(str(KGID), str(KGID) + "geometry/", 1))
     graph.add((subject, GEO.hasGeometry, geometry))
     graph.add((geometry, RDF.type, GEO.Geometry))
     graph.add((geometry, RDFS.label, Literal(f"Point of {place.label} (GeoNames)", lang="en")))
     graph.add((geometry, RDFS.label, Literal(f"{place.label_ja}の地点(GeoNames)", lang="ja")))
     graph.add((geometry, DCTERMS.source, GEONAMES_SOURCE))
-    wkt = f"POINT({long:.{DECIMALS}f} {lat:.{DECIMALS}f})"
+    wkt = f"POINT({long} {lat})"
     graph.add((geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+
+
+def shortest(value: float) -> str:
+    """``value`` at ``DECIMALS`` places, written without trailing zeros (``106.0542`` for
+    106.05420, ``7`` for 7.00000), as WKT and a store's canonical decimal write it."""
+    text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def decimal_text(text: str) -> str:
+    """A number's shortest text as an ``xsd:decimal``'s: a whole number keeps one zero after
+    the point (``7.0``), so that Turtle still reads it as a decimal."""
+    return text if "." in text else text + ".0"
 
 
 def _same_as(graph: Graph, subject: URIRef, iri: str) -> None:
