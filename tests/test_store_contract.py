@@ -17,7 +17,6 @@ and three kggraph servers, and sends a few requests per test.
 from __future__ import annotations
 
 import json
-import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -170,26 +169,6 @@ def test_a_resource_page(site: Server, server: Server) -> None:
 
 GEOMETRIES = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 SELECT ?geometry ?wkt WHERE { ?geometry geo:asWKT ?wkt } ORDER BY ?geometry"""
-VIRTUOSO_WKT = (
-    "Virtuoso 7.2 keeps a point as its numbers, not its text (its issue 808): it writes each "
-    "as a double without trailing zeros (Cilegon's POINT(106.05420 -6.01440) comes back "
-    "POINT(106.0542 -6.0144)), and keeps it in 32-bit floats if x is written in fewer than 9 "
-    "characters or y in fewer than 8 (Davao's POINT(125.61278 7.07306) comes back "
-    "POINT(125.61277770996 7.0730600357056)); the datatype is ours again (the dialect's)"
-)
-"""Why a geometry's text differs on Virtuoso, which ``virtuoso_wkt`` predicts exactly."""
-
-
-def virtuoso_wkt(text: str) -> str:
-    """``POINT(x y)`` as Virtuoso 7.2 gives it back once its loader has read it (measured; its
-    ``geo_parse_wkt``): each number as printed with 14 significant digits, from a 32-bit float
-    where x has fewer than 9 characters or y fewer than 8, else from a double."""
-    numbers = text.removeprefix("POINT(").removesuffix(")").split()
-    single = len(numbers[0]) < 9 or len(numbers[1]) < 8
-    values = [float(n) for n in numbers]
-    if single:
-        values = [struct.unpack("f", struct.pack("f", v))[0] for v in values]
-    return "POINT({:.14g} {:.14g})".format(*values)
 
 
 def geometries(server: Server) -> dict[str, tuple[str, str]]:
@@ -198,21 +177,13 @@ def geometries(server: Server) -> dict[str, tuple[str, str]]:
     return {r["geometry"]["value"]: (r["wkt"]["value"], r["wkt"]["datatype"]) for r in found}
 
 
-def on_virtuoso(request: pytest.FixtureRequest) -> bool:
-    return bool(request.node.callspec.params["site"] == "virtuoso")
-
-
-def test_every_geometry(site: Server, server: Server, request: pytest.FixtureRequest) -> None:
-    """Every store gives each point back as a geo:wktLiteral; its text is ours but on
-    Virtuoso, where it is exactly what ``virtuoso_wkt`` says."""
+def test_every_geometry(site: Server, server: Server) -> None:
+    """Every store gives each point back as a geo:wktLiteral with the text published (on
+    Virtuoso since the release writes each number in its shortest form and ``kggraph publish``
+    hands its loader ``POINT (x y)``, which it keeps in doubles)."""
     ours = geometries(server)
     assert len(ours) >= 25 and {dt for _, dt in ours.values()} == {str(GEO.wktLiteral)}
-    expected = ours
-    if on_virtuoso(request):
-        expected = {g: (virtuoso_wkt(text), dt) for g, (text, dt) in ours.items()}
-    assert geometries(site) == expected
-    if expected != ours:
-        pytest.xfail(VIRTUOSO_WKT)
+    assert geometries(site) == ours
 
 
 @pytest.mark.parametrize(
@@ -226,24 +197,19 @@ def test_every_geometry(site: Server, server: Server, request: pytest.FixtureReq
     ],
 )
 @pytest.mark.parametrize("fmt", ["html", "turtle"])
-def test_a_page_with_a_geometry(
-    site: Server, server: Server, page: str, fmt: str, request: pytest.FixtureRequest
-) -> None:
-    """A city's page and its point's page (HTML and Turtle) are ours on every store, their
-    datatype too; on Virtuoso but for the point's text (``VIRTUOSO_WKT``), where it differs."""
+def test_a_page_with_a_geometry(site: Server, server: Server, page: str, fmt: str) -> None:
+    """A city's page and its point's page (HTML and Turtle) are ours on every store, the
+    point's text and datatype too."""
     accept = HTML.content_type if fmt == "html" else BY_NAME[fmt].content_type
     geometry = ID_IRI + ("" if page.startswith("geometry/") else "geometry/") + page
     text = geometries(server)[geometry][0]
     ours = get(server, f"/id/{page}", Accept=accept).text
     assert text in ours or (fmt == "turtle" and page.startswith("city/"))
-    expected = ours.replace(text, virtuoso_wkt(text)) if on_virtuoso(request) else ours
     found = get(site, f"/id/{page}", Accept=accept).text
     if fmt == "html":
-        assert found == expected
+        assert found == ours
     else:
-        assert triples(found.encode(), fmt) == triples(expected.encode(), fmt)
-    if expected != ours:
-        pytest.xfail(VIRTUOSO_WKT)
+        assert triples(found.encode(), fmt) == triples(ours.encode(), fmt)
 
 
 def test_a_canned_query(site: Server, server: Server) -> None:
@@ -356,21 +322,16 @@ NETWORK_QUERIES = {
 """The SELECTs the network and the timeline are read from. They join property paths with other
 patterns (``rdfs:subClassOf*``, ``kg:containedInPlace*``), where Virtuoso 7.2 lost rows of the
 map's queries; these it answers alike, and this keeps it so, naming the query that strays."""
-VIRTUOSO_NETWORK_QUERIES = {"facts/dates": "xsd:duration kept as a number (see DURATIONS)"}
 
 
 @pytest.mark.parametrize("name", sorted(NETWORK_QUERIES))
-def test_each_network_query(
-    site: Server, server: Server, name: str, request: pytest.FixtureRequest
-) -> None:
+def test_each_network_query(site: Server, server: Server, name: str) -> None:
+    """Each alike, the durations of facts/dates too (Virtuoso 7.2 keeps one as its months, and
+    the dialect writes them as the duration published)."""
     text = NETWORK_QUERIES[name]
     ours = sorted(rows(server, text, "sparql-json"), key=str)
     assert ours or name == "facts/bare_memberships", name  # the release has no bare membership
-    same = sorted(rows(site, text, "sparql-json"), key=str) == ours
-    if request.node.callspec.params["site"] == "virtuoso" and name in VIRTUOSO_NETWORK_QUERIES:
-        assert not same, f"Virtuoso now answers {name} as the embedded store: drop it"
-        pytest.xfail(VIRTUOSO_NETWORK_QUERIES[name])
-    assert same
+    assert sorted(rows(site, text, "sparql-json"), key=str) == ours
 
 
 @pytest.mark.parametrize(
@@ -385,35 +346,19 @@ def test_each_network_query(
         "/id/city/",
     ],
 )
-def test_the_other_features(
-    site: Server, server: Server, path: str, request: pytest.FixtureRequest
-) -> None:
-    """Search, the timeline, the map, a triple pattern fragment and an index page answer the
-    same on every store (the fragment in TriG: its triples and its Hydra controls)."""
+def test_the_other_features(site: Server, server: Server, path: str) -> None:
+    """Search, the timeline, the map, the network (with a period), a triple pattern fragment
+    and an index page answer the same on every store (the fragment in TriG: its triples and
+    its Hydra controls). Virtuoso 7.2 differed twice here: it lost rows of the map where a
+    property path joined other patterns (the map now reads each hierarchy's plain edges and
+    closes it in Python, ``kggraph.network.place_rows``), and it gave the release's durations
+    back as numbers of months, so two Davao projects lost their end year (the dialect now writes
+    them as the durations published)."""
     accept = {"/fragments": BY_NAME["trig"].content_type, "/id/city/": HTML.content_type}
     asked = accept.get(path.split("?")[0], "*/*")
     found = get(site, path, Accept=asked).content
     assert len(found) > 200
-    same = found == get(server, path, Accept=asked).content
-    known = KNOWN_DIFFERENCES.get((request.node.callspec.params["site"], path))
-    if known:
-        assert not same, f"the store now answers {path} as the embedded one: drop it"
-        pytest.xfail(known)
-    assert same
-
-
-DURATIONS = (
-    "Virtuoso 7.2 keeps an xsd:duration as a number: the release's P3Y and P4Y come back as "
-    "36 and 48, a number of months (Virtuoso's issue 936), so two Davao projects lose their end "
-    "year and count as open-ended (a store's loss on loading, not ours)"
-)
-KNOWN_DIFFERENCES = {
-    ("virtuoso", "/network"): DURATIONS,
-    ("virtuoso", "/network/stats?from_year=2020"): DURATIONS,
-}
-"""Answers a store gives differently, and why; each is checked to still differ. (Virtuoso 7.2
-also lost rows of the map where a property path joined other patterns; the map now reads each
-hierarchy's plain edges and closes it in Python, ``kggraph.network.place_rows``.)"""
+    assert found == get(server, path, Accept=asked).content
 
 
 def test_a_browser_gets_the_results_page(site: Server, server: Server) -> None:

@@ -6,6 +6,7 @@ provoked on the real server where it can be, and checked on recorded bytes besid
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import urllib.parse
 from collections import Counter
@@ -30,7 +31,13 @@ from kggraph.core.formats import BY_NAME, HTML
 from kggraph.graph.release import NAMED, Release
 from kggraph.publish.build import BuildResult
 from kggraph.publish.to_store import choose, select_values
-from kggraph.publish.to_virtuoso import Isql, VirtuosoLoader
+from kggraph.publish.to_virtuoso import (
+    WKT_POINT,
+    WKT_POINT_SPELLED,
+    Isql,
+    VirtuosoLoader,
+    check_durations,
+)
 from kggraph.query.executor import QueryTask
 from kggraph.query.protocol import FORM
 from kggraph.query.remote import RELEASE_GRAPH, VERSION_QUERY
@@ -38,7 +45,9 @@ from kggraph.query.virtuoso import (
     EXCLUDE_RELEASE,
     VIRTRDF_GEOMETRY,
     WKT_LITERAL,
+    XSD_DURATION,
     VirtuosoDialect,
+    duration_text,
     standard_json,
     standard_triples,
 )
@@ -301,6 +310,45 @@ def test_geometries_come_back_as_geo_wkt_literals(virtuoso: Virtuoso, built: Bui
     }
 
 
+def published(built: BuildResult, query: str) -> list[dict[str, Any]]:
+    """``query``'s rows on the release's own dump, as the embedded store answers them."""
+    store = ox.Store()
+    store.load(path=built.release / NAMED, format=ox.RdfFormat.N_QUADS)
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+
+def test_every_geometry_comes_back_as_published(virtuoso: Virtuoso, built: BuildResult) -> None:
+    """Handed each point as POINT (x y), Virtuoso keeps doubles and writes back the text the
+    release has (each number in its shortest form): the raw answer's text is already ours."""
+    ours = {row["g"]: row["wkt"].value for row in published(built, WKT)}
+    assert len(ours) == built.manifest.classes["geo:Geometry"]
+    answer = raw(virtuoso, [("query", WKT)], {"Accept": BY_NAME["sparql-json"].media_type})
+    texts = {r["g"]["value"]: r["wkt"]["value"] for r in answer.json()["results"]["bindings"]}
+    assert texts == {g.value: text for g, text in ours.items()}
+    rows = table(through_dialect(virtuoso, WKT))
+    assert {row["g"]: row["wkt"] for row in rows} == {
+        g: ox.Literal(text, datatype=ox.NamedNode(WKT_LITERAL)) for g, text in ours.items()
+    }
+
+
+def test_the_loader_is_handed_each_point_with_a_space() -> None:
+    """``WKT_POINT`` (a PCRE, the same in Python's re) finds the start of every geo:wktLiteral
+    point of an N-Quads line, and of nothing else."""
+    pattern = re.compile(WKT_POINT)
+    wkt = f'<http://x/g> <{GEO_AS_WKT}> "POINT(125.61278 7.07306)"^^<{WKT_LITERAL}> <http://x/n> .'
+    assert pattern.sub(WKT_POINT_SPELLED, wkt) == wkt.replace('"POINT(', '"POINT (')
+    for other in (
+        '<http://x/a> <http://x/b> "POINT(1 2)" <http://x/n> .',
+        '<http://x/a> <http://x/b> "POINT(1 2)"@en <http://x/n> .',
+        f'<http://x/a> <http://x/b> "POINT(1 \\"2)"^^<{WKT_LITERAL}> <http://x/n> .',
+        f'<http://x/a> <http://x/b> "LINESTRING(1 2, 3 4)"^^<{WKT_LITERAL}> <http://x/n> .',
+    ):
+        assert pattern.sub(WKT_POINT_SPELLED, other) == other
+
+
 def test_inside_a_query_the_geometry_keeps_virtuosos_datatype(virtuoso: Virtuoso) -> None:
     """What the dialect cannot undo: DATATYPE() names Virtuoso's datatype (an IRI, a value of
     the answer, left alone), and a query with a geo:wktLiteral constant fails (our 502)."""
@@ -422,3 +470,123 @@ def test_recorded_geometries() -> None:
     assert text.object == ox.Literal(f'x"^^<{VIRTRDF_GEOMETRY}> .')
     without = RECORDED_GEOMETRY_TRIPLES.split(b"\n")[0] + b"\n"
     assert standard_triples(without) is without
+
+
+DURATIONS = """PREFIX kg: <https://w3id.org/kggraph/ontology#>
+SELECT ?s ?d WHERE { ?s kg:duration ?d } ORDER BY ?s"""
+DURATIONS_GRAPH = """PREFIX kg: <https://w3id.org/kggraph/ontology#>
+CONSTRUCT { ?s kg:duration ?d } WHERE { ?s kg:duration ?d }"""
+
+
+def test_durations_come_back_as_published(virtuoso: Virtuoso, built: BuildResult) -> None:
+    """Virtuoso's loader kept each duration as its number of months (P3Y as 36, its issue
+    936); the dialect writes it as the duration again, in SELECT results and in graphs."""
+    ours = published(built, DURATIONS)
+    assert {row["d"].value for row in ours} == {"P3Y", "P4Y"}
+    answer = raw(virtuoso, [("query", DURATIONS)], {"Accept": BY_NAME["sparql-json"].media_type})
+    assert {r["d"]["value"] for r in answer.json()["results"]["bindings"]} == {"36", "48"}
+    assert table(through_dialect(virtuoso, DURATIONS)) == ours
+    graph = set(ox.parse(through_dialect(virtuoso, DURATIONS_GRAPH), format=ox.RdfFormat.N_TRIPLES))
+    assert {(t.subject, t.object) for t in graph} == {(row["s"], row["d"]) for row in ours}
+
+
+def test_inside_a_query_a_duration_is_a_number(virtuoso: Virtuoso) -> None:
+    """What the dialect cannot undo: inside a query Virtuoso's duration is its months (STR()
+    gives "36", isNumeric() is true, written 1 as Virtuoso writes a boolean); compared with another duration it answers
+    as the embedded store does."""
+    prefix = f"PREFIX kg: <https://w3id.org/kggraph/ontology#> PREFIX xsd: <{XSD}> "
+    one = "<https://w3id.org/kggraph/id/project/davao-waste-management-grassroots-1>"
+    query = f"SELECT (STR(?d) AS ?t) (isNumeric(?d) AS ?n) WHERE {{ {one} kg:duration ?d }}"
+    assert table(through_dialect(virtuoso, prefix + query)) == [
+        {"t": ox.Literal("36"), "n": ox.Literal("1", datatype=ox.NamedNode(XSD + "integer"))}
+    ]
+    for compared, found in (('= "P3Y"^^xsd:duration', 2), ('> "P3Y"^^xsd:duration', 1)):
+        query = f"SELECT ?s WHERE {{ ?s kg:duration ?d FILTER (?d {compared}) }}"
+        assert len(table(through_dialect(virtuoso, prefix + query))) == found, compared
+
+
+def test_a_release_with_other_durations_is_refused(virtuoso: Virtuoso, stores: Path) -> None:
+    """A duration with days or times Virtuoso would not give back whole (P1Y2D as 12 months):
+    the publish is refused before the store is touched, naming the line."""
+    release = current(stores)
+    before = graph_counts(virtuoso.sparql)
+    other = stores / "releases" / "20990102T000000Z-days"
+    shutil.copytree(release.path, other)
+    with (other / NAMED).open("a") as dump:
+        dump.write(f'<urn:s> <urn:p> "P1Y2D"^^<{XSD_DURATION}> <{RELEASE_GRAPH}x> .\n')
+    with pytest.raises(QueryError, match="'P1Y2D': Virtuoso 7.2 keeps a duration as a number"):
+        loader(virtuoso).publish(Release(other), virtuoso.sparql, lambda _step: None)
+    assert graph_counts(virtuoso.sparql) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "fine"),
+    [("P3Y", True), ("P1Y2M", True), ("-P14M", True), ("P0Y", True), ("P1D", False),
+     ("P1Y2D", False), ("PT0S", False), ("P1Y2MT0S", False), ("P", False), ("36", False)],
+)  # fmt: skip
+def test_only_durations_of_years_and_months_are_published(
+    tmp_path: Path, text: str, fine: bool
+) -> None:
+    dump = tmp_path / NAMED
+    dump.write_text(
+        f'<urn:s> <urn:q> "P1D" <urn:g> .\n<urn:s> <urn:p> "{text}"^^<{XSD_DURATION}> <urn:g> .\n'
+    )
+    if fine:
+        check_durations(dump)
+    else:
+        with pytest.raises(QueryError, match=f"line 2 of {NAMED} holds the duration '{text}'"):
+            check_durations(dump)
+
+
+@pytest.mark.parametrize(
+    ("months", "text"),
+    [(36, "P3Y"), (48, "P4Y"), (14, "P1Y2M"), (1, "P1M"), (12, "P1Y"), (-13, "-P1Y1M"),
+     (0, "PT0S")],
+)  # fmt: skip
+def test_a_number_of_months_is_written_as_pyoxigraph_writes_the_duration(
+    months: int, text: str
+) -> None:
+    assert duration_text(months) == text
+    spelled = f"P{abs(months)}M" if months else "P0M"
+    store = ox.Store()
+    constant = f"{'-' if months < 0 else ''}{spelled}"
+    solutions = store.query(f'SELECT ?d WHERE {{ BIND ("{constant}"^^<{XSD_DURATION}> AS ?d) }}')
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert [row["d"] for row in solutions] == [
+        ox.Literal(text, datatype=ox.NamedNode(XSD_DURATION))
+    ]
+
+
+RECORDED_DURATION_JSON = (
+    b'\n{ "head": { "link": [], "vars": ["d", "z", "t", "s"] },\n  "results": { "distinct": '
+    b'false, "ordered": true, "bindings": [\n    { "d": { "type": "typed-literal", "datatype": '
+    b'"http://www.w3.org/2001/XMLSchema#duration", "value": "36" }\t, "z": { "type": '
+    b'"typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#duration", "value": "0.0" '
+    b'}\t, "t": { "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#duration"'
+    b', "value": "86400.0" }\t, "s": { "type": "literal", "value": "36" }} ] } }'
+)
+"""Virtuoso 7.2's JSON of the durations P3Y, P0Y and P1D, and of STR() of the first."""
+RECORDED_DURATION_TRIPLES = (
+    b"<https://w3id.org/kggraph/id/project/davao-waste-management-grassroots-1>\t<https://w3id"
+    b'.org/kggraph/ontology#duration>\t"36"^^<http://www.w3.org/2001/XMLSchema#duration> .\n'
+    b'<urn:s9>\t<urn:d>\t"-13"^^<http://www.w3.org/2001/XMLSchema#duration> .\n'
+    b'<http://x/a>\t<http://x/b>\t"x\\" \\"36\\"^^<http://www.w3.org/2001/XMLSchema#duration>'
+    b' ." .\n'
+)
+"""A CONSTRUCT's N-Triples from Virtuoso 7.2 (P3Y and -P1Y1M), and a string whose text looks
+like such a duration, which stays a string."""
+
+
+def test_recorded_durations() -> None:
+    row = json.loads(standard_json(RECORDED_DURATION_JSON))["results"]["bindings"][0]
+    assert row["d"] == {"type": "literal", "datatype": XSD_DURATION, "value": "P3Y"}
+    assert row["z"] == {"type": "literal", "datatype": XSD_DURATION, "value": "PT0S"}
+    assert row["t"]["value"] == "86400.0"  # days and times are seconds: not ours to guess
+    assert row["s"] == {"type": "literal", "value": "36"}
+    nt = {"Content-Type": BY_NAME["n-triples"].media_type}
+    first, negative, text = list(
+        ox.parse(DIALECT.check(200, nt, RECORDED_DURATION_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
+    )
+    assert first.object == ox.Literal("P3Y", datatype=ox.NamedNode(XSD_DURATION))
+    assert negative.object == ox.Literal("-P1Y1M", datatype=ox.NamedNode(XSD_DURATION))
+    assert text.object == ox.Literal(f'x" "36"^^<{XSD_DURATION}> .')

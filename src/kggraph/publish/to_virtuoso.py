@@ -22,6 +22,12 @@ folder must be under ``DirsAllowed`` in ``virtuoso.ini``, and the server must se
 this graph; a graph of millions of triples wants Virtuoso's bulk loader (``ld_dir``,
 ``rdf_loader_run``), which commits file by file and so is not one step for readers.
 
+What Virtuoso's loader would change is handed to it otherwise or checked first: each
+``geo:wktLiteral`` point is spelled ``POINT (x y)`` (``WKT_POINT``: the same point, which it
+then keeps in doubles and writes back as the release spells it), and a release whose durations
+are not all of years and months is refused before anything is deleted (``check_durations``: it
+keeps a duration as a number, which ``kggraph.query.virtuoso`` writes back only for months).
+
 What differs from the embedded store (``kggraph.query.virtuoso`` hides the first):
 the version triple is in the union (the dialect leaves ``RELEASE_GRAPH`` out of the default
 graph), and a triple stated in two graphs counts twice in the union, where the embedded store's
@@ -39,14 +45,16 @@ address shut that address out for 60 s, so a publish must not cost one (measured
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kggraph.core.errors import NotFound, QueryError, QueryUnavailable
-from kggraph.core.namespaces import OWL
+from kggraph.core.namespaces import GEO, OWL
 from kggraph.dataset.identity import DATASET
 from kggraph.graph.release import NAMED, Release
 from kggraph.graph.store import GRAPH_IRI
@@ -59,7 +67,7 @@ from kggraph.publish.to_store import (
     select_values,
 )
 from kggraph.query.remote import RELEASE_GRAPH, VERSION_QUERY
-from kggraph.query.virtuoso import EXCLUDE_RELEASE
+from kggraph.query.virtuoso import EXCLUDE_RELEASE, XSD_DURATION
 
 ISQL = "isql-vt"
 """Virtuoso's SQL client as Debian names it (upstream calls it ``isql``)."""
@@ -69,9 +77,43 @@ UNNAMED_GRAPH = GRAPH_IRI + "unnamed"
 DEFAULT_ISQL_PORT = 1111
 
 
+WKT_POINT = r'"POINT\((?=[^"\\]*"\^\^<' + re.escape(str(GEO.wktLiteral)) + ">)"
+"""The start of a ``geo:wktLiteral`` object written ``POINT(`` in N-Quads (the text up to the
+literal's closing quote holds no ``"`` or ``\\``); a PCRE, run by Virtuoso's ``regexp_replace``."""
+WKT_POINT_SPELLED = '"POINT ('
+"""How the loader is handed it: ``POINT (x y)``, the same point in WKT, and the spelling for
+which Virtuoso 7.2 keeps both numbers as doubles (for ``POINT(x y)`` with an x shorter than 9
+characters or a y shorter than 8 its ``geo_parse_wkt`` keeps 32-bit floats, so Davao's
+``POINT(125.61278 7.07306)`` came back ``POINT(125.61277770996 7.0730600357056)``). Read back,
+it writes ``POINT(x y)`` with each double's shortest text, as ``data/links.ttl`` spells it."""
+
+
+_DURATION = re.compile(rb'"([^"\\]*)"\^\^<' + re.escape(XSD_DURATION.encode()) + rb">")
+_OF_MONTHS = re.compile(rb"-?P(?=[0-9])([0-9]+Y)?([0-9]+M)?")
+"""A duration of years and months, all that Virtuoso 7.2 gives back whole: its loader keeps a
+duration as a number, of months or of seconds, and of one with both only the months (``P1Y2D``
+comes back ``12``); the dialect writes a number of months as a duration again."""
+
+
+def check_durations(nquads: Path) -> None:
+    """``QueryError`` naming the first ``xsd:duration`` of ``nquads`` that is not of years and
+    months only, since Virtuoso would not give it back as published."""
+    with nquads.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            found = _DURATION.finditer(line) if XSD_DURATION.encode() in line else iter(())
+            bad = next((d[1] for d in found if not _OF_MONTHS.fullmatch(d[1])), None)
+            if bad is not None:
+                raise QueryError(
+                    f"line {number} of {nquads.name} holds the duration "
+                    f"{bad.decode(errors='replace')!r}: Virtuoso 7.2 keeps a duration as a "
+                    "number and gives back whole only one of years and months (P3Y, P1Y2M), "
+                    "so this release cannot be published there as it is"
+                )
+
+
 def _sql_text(value: str) -> str:
-    """``value`` as an SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+    """``value`` as an SQL string literal (Virtuoso reads ``\\`` in one as an escape)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def procedure_sql() -> str:
@@ -89,7 +131,9 @@ def procedure_sql() -> str:
           WHERE starts_with (id_to_iri (G), {prefix}));
   foreach (any graph_id in previous) do
     DELETE FROM DB.DBA.RDF_QUAD WHERE G = graph_id;
-  DB.DBA.TTLP (file_to_string_output (path), '', {_sql_text(UNNAMED_GRAPH)}, 255 + 512);
+  DB.DBA.TTLP (regexp_replace (string_output_string (file_to_string_output (path)),
+      {_sql_text(WKT_POINT)}, {_sql_text(WKT_POINT_SPELLED)}, 1, null),
+    '', {_sql_text(UNNAMED_GRAPH)}, 255 + 512);
   DB.DBA.TTLP (version_triple, '', {_sql_text(RELEASE_GRAPH)}, 0);
   DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0);
   for (SELECT DISTINCT id_to_iri (G) AS graph_iri FROM DB.DBA.RDF_QUAD
@@ -185,6 +229,7 @@ class VirtuosoLoader:
         named = (release.path / NAMED).resolve()
         if not named.is_file():
             raise NotFound("the release has no such dump", location=str(named))
+        check_durations(named)
         progress(f"Loading release {release.version} through Virtuoso's SQL port {isql.address}")
         arguments = f"{_sql_text(str(named))}, {_sql_text(version_triple(release.version))}"
         call = f"{PROCEDURE} ({arguments});"

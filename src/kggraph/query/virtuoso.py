@@ -15,13 +15,26 @@ client must not pass on (each is tested against a real Virtuoso in ``tests/test_
 * Its loader parses every ``geo:wktLiteral`` into a geometry of its own and gives it back with
   the datatype ``virtrdf:Geometry``. ``kggraph publish`` loaded it as a ``geo:wktLiteral``, so
   that datatype (and no other) is named ``geo:wktLiteral`` again, in SELECT results and in
-  graphs. The text is Virtuoso's, not undone: it writes each number as it prints a double
-  (``POINT(106.05420 -6.01440)`` comes back ``POINT(106.0542 -6.0144)``), and a point it
-  stored in 32-bit floats as such a float prints: it does so for a text ``POINT(x y)`` whose
-  x is written in fewer than 9 characters or y in fewer than 8 (its ``geo_parse_wkt``), so
-  ``POINT(125.61278 7.07306)`` comes back ``POINT(125.61277770996 7.0730600357056)``. A query
-  that compares a geometry with a ``geo:wktLiteral`` of its own still meets Virtuoso's
-  datatype (and ``DATATYPE()`` there names it).
+  graphs. Its text is Virtuoso's: it keeps a point as numbers and writes each back as it
+  prints a double, without trailing zeros; and for a text ``POINT(x y)`` whose x is written in
+  fewer than 9 characters or y in fewer than 8 (its ``geo_parse_wkt``) it keeps 32-bit floats,
+  so ``POINT(125.61278 7.07306)`` came back ``POINT(125.61277770996 7.0730600357056)``. The
+  release writes each number in its shortest form and ``kggraph publish`` hands the loader each
+  point spelled ``POINT (x y)`` (the same point; ``WKT_POINT`` in
+  ``kggraph.publish.to_virtuoso``), which it keeps in doubles: so every point comes back as
+  published. A query that compares a geometry with a ``geo:wktLiteral`` of its own still meets
+  Virtuoso's datatype (and ``DATATYPE()`` there names it).
+* Its loader keeps an ``xsd:duration`` as a number (its issue 936): a duration of years and
+  months as its whole number of months (``P3Y`` comes back ``"36"^^xsd:duration``, ``P1Y2M``
+  ``"14"``), days and times as seconds (``"86400.0"``), and of a duration with both only the
+  months (``P1Y2D`` comes back ``"12"``). A whole number with the datatype ``xsd:duration`` is
+  written here as its canonical lexical form (``P3Y``, ``P1Y2M``, ``-P1M``; zero parts left out,
+  as pyoxigraph writes it; a zero duration, which Virtuoso writes ``0.0``, as ``PT0S``), which
+  is exactly the duration published because ``kggraph publish``
+  loads a release into Virtuoso only if its every duration is of years and months. Inside a
+  query it stays a number: ``STR()`` gives ``"36"``, ``isNumeric()`` is true, it equals ``36``,
+  and added to a date it counts seconds; comparisons with another duration (``=``, ``<``, a
+  ``"P3Y"^^xsd:duration`` in a pattern or ``VALUES``) answer as on the embedded store.
 * Its TSV is not SPARQL TSV (quoted variable names, no ``<>`` around IRIs, no language tags or
   datatypes), so a SELECT is asked for as SPARQL JSON and written here as the TSV that
   ``kggraph.query.dialects.wire_format`` promises the reader; a graph comes as N-Triples, which
@@ -90,6 +103,18 @@ _GEOMETRY_OBJECT = re.compile(
 """A geometry's datatype in N-Triples: the last term of a line (a literal holds no line break,
 and a ``"`` inside it is escaped, so this is the object's own datatype)."""
 _WKT_OBJECT = f'"^^<{WKT_LITERAL}>'.encode()
+XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+_MONTHS = re.compile(r"-?[0-9]+|-?0\.0")
+"""A duration's text as Virtuoso writes one of years and months: its number of months (a zero
+duration it writes ``0.0``, as zero seconds)."""
+_MONTHS_OBJECT = re.compile(
+    rb'(?<=[ \t])"(-?[0-9]+|-?0\.0)"\^\^<'
+    + re.escape(XSD_DURATION.encode())
+    + rb">(?=[ \t]*\.[ \t]*\r?$)",
+    re.MULTILINE,
+)
+"""Such a duration as the object of an N-Triples line (a ``"`` after a blank is no literal's
+inner quote, which is escaped)."""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -97,9 +122,24 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return next((v for k, v in headers.items() if k.lower() == wanted), "")
 
 
+def duration_text(months: int) -> str:
+    """A duration of ``months`` months in its canonical lexical form: ``P3Y``, ``P1Y2M``,
+    ``-P1M``; ``PT0S`` for none (as pyoxigraph writes them)."""
+    if months == 0:
+        return "PT0S"
+    years, rest = divmod(abs(months), 12)
+    parts = (f"{years}Y" if years else "") + (f"{rest}M" if rest else "")
+    return ("-" if months < 0 else "") + "P" + parts
+
+
+def _months(text: str) -> int:
+    return 0 if "." in text else int(text)
+
+
 def standard_json(body: bytes) -> bytes:
     """Virtuoso's SPARQL JSON with every ``typed-literal`` made a ``literal`` (its datatype
-    kept), as SPARQL 1.1 writes it, and a ``virtrdf:Geometry`` a ``geo:wktLiteral`` again."""
+    kept), as SPARQL 1.1 writes it, a ``virtrdf:Geometry`` a ``geo:wktLiteral`` again, and a
+    duration kept as its months written as a duration."""
     document = json.loads(body)
     for row in document.get("results", {}).get("bindings", []):
         for term in row.values():
@@ -107,15 +147,25 @@ def standard_json(body: bytes) -> bytes:
                 term["type"] = "literal"
             if term.get("datatype") == VIRTRDF_GEOMETRY:
                 term["datatype"] = WKT_LITERAL
+            elif term.get("datatype") == XSD_DURATION and _MONTHS.fullmatch(term["value"]):
+                term["value"] = duration_text(_months(term["value"]))
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _duration_object(found: re.Match[bytes]) -> bytes:
+    text = duration_text(_months(found[1].decode()))
+    return f'"{text}"^^<{XSD_DURATION}>'.encode()
 
 
 def standard_triples(body: bytes) -> bytes:
     """Virtuoso's N-Triples with every ``virtrdf:Geometry`` object named a ``geo:wktLiteral``
-    again (the body as it came when it holds none)."""
-    if VIRTRDF_GEOMETRY.encode() not in body:
-        return body
-    return _GEOMETRY_OBJECT.sub(_WKT_OBJECT, body)
+    again and every duration kept as its months written as a duration (the body as it came
+    when it holds neither)."""
+    if VIRTRDF_GEOMETRY.encode() in body:
+        body = _GEOMETRY_OBJECT.sub(_WKT_OBJECT, body)
+    if XSD_DURATION.encode() in body:
+        body = _MONTHS_OBJECT.sub(_duration_object, body)
+    return body
 
 
 def _clean_results(body: bytes) -> bytes:
