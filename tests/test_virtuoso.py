@@ -492,8 +492,8 @@ def test_durations_come_back_as_published(virtuoso: Virtuoso, built: BuildResult
 
 def test_inside_a_query_a_duration_is_a_number(virtuoso: Virtuoso) -> None:
     """What the dialect cannot undo: inside a query Virtuoso's duration is its months (STR()
-    gives "36", isNumeric() is true, written 1 as Virtuoso writes a boolean); compared with another duration it answers
-    as the embedded store does."""
+    gives "36", isNumeric() is true, written 1 as Virtuoso writes a boolean); compared with
+    another duration it answers as the embedded store does."""
     prefix = f"PREFIX kg: <https://w3id.org/kggraph/ontology#> PREFIX xsd: <{XSD}> "
     one = "<https://w3id.org/kggraph/id/project/davao-waste-management-grassroots-1>"
     query = f"SELECT (STR(?d) AS ?t) (isNumeric(?d) AS ?n) WHERE {{ {one} kg:duration ?d }}"
