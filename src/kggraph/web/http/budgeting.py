@@ -17,6 +17,7 @@ linked-data pages and ``/search`` pay for what they make the workers run.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -32,6 +33,11 @@ from kggraph.query.executor import Answer, QueryTask
 from kggraph.web.http.client_id import ClientIdentifier
 from kggraph.web.http.errors import error_answer
 from kggraph.web.runtime import Runtime
+
+_PROCESS = secrets.token_hex(6)
+_TICKETS = itertools.count()
+"""A running query's ticket: this process's random name and a count, unique across the web
+processes and hosts that share budgets in Redis (and cheaper than a random token each)."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -70,7 +76,7 @@ async def run_query(runtime: Runtime, task: QueryTask) -> Answer:
     spender = _current.get()
     if spender is None:
         return await runtime.pool.run(task)
-    ticket = secrets.token_hex(8)
+    ticket = f"{_PROCESS}-{next(_TICKETS)}"
     refused = await spender.counters.admit(spender.client, ticket)
     if refused is not None:
         raise TooManyRequests(refused.message, retry_after=refused.retry_after)
