@@ -32,6 +32,8 @@ from kggraph.graph.release import NAMED, Release
 from kggraph.publish.build import BuildResult
 from kggraph.publish.to_store import choose, select_values
 from kggraph.publish.to_virtuoso import (
+    PIECE_BYTES,
+    SPELLED,
     WKT_POINT,
     WKT_POINT_SPELLED,
     Isql,
@@ -347,6 +349,38 @@ def test_the_loader_is_handed_each_point_with_a_space() -> None:
         f'<http://x/a> <http://x/b> "LINESTRING(1 2, 3 4)"^^<{WKT_LITERAL}> <http://x/n> .',
     ):
         assert pattern.sub(WKT_POINT_SPELLED, other) == other
+
+
+def test_a_file_of_many_pieces_is_handed_over_whole(virtuoso: Virtuoso, stores: Path) -> None:
+    """Virtuoso makes a string of 10 MB at most, so the file is read and respelled in pieces of
+    whole lines: every point of a file of three pieces comes back as written (none in 32-bit
+    floats), and a string that spells a point is left alone."""
+    point = f'"POINT(125.61278 7.07306)"^^<{WKT_LITERAL}>'
+    lines = [f"<urn:p{i}> <{GEO_AS_WKT}> {point} <urn:spelled> .\n" for i in range(60_000)]
+    lines.append('<urn:s> <urn:t> "POINT(125.61278 7.07306)" <urn:spelled> .\n')
+    big = stores / "spelled.nq"
+    big.write_text("".join(lines))
+    assert big.stat().st_size > 2 * PIECE_BYTES
+    load = f"DB.DBA.TTLP ({SPELLED} ({str(big)!r}), '', 'urn:unnamed', 255 + 512);\n"
+    count = (
+        "SPARQL SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH <urn:spelled> { ?s ?p ?o } } "
+        "GROUP BY ?o ORDER BY ?n;\n"
+    )
+    isql = loader(virtuoso).isql
+    assert isql is not None
+    try:
+        found = [word for word in isql.run(load + count).split() if word != "SQL>"]
+    finally:
+        isql.run("SPARQL CLEAR GRAPH <urn:spelled>;\n")
+    # two rows, "POINT(125.61278 7.07306)  1" (the string) and the same text 60000 times
+    assert found[-6:] == [
+        "POINT(125.61278",
+        "7.07306)",
+        "1",
+        "POINT(125.61278",
+        "7.07306)",
+        "60000",
+    ]
 
 
 def test_inside_a_query_the_geometry_keeps_virtuosos_datatype(virtuoso: Virtuoso) -> None:

@@ -27,6 +27,8 @@ What Virtuoso's loader would change is handed to it otherwise or checked first: 
 then keeps in doubles and writes back as the release spells it), and a release whose durations
 are not all of years and months is refused before anything is deleted (``check_durations``: it
 keeps a duration as a number, which ``kggraph.query.virtuoso`` writes back only for months).
+The points are respelled on the server as it reads the file (``SPELLED``), in pieces of whole
+lines, since Virtuoso makes no string longer than 10 MB.
 
 What differs from the embedded store (``kggraph.query.virtuoso`` hides the first):
 the version triple is in the union (the dialect leaves ``RELEASE_GRAPH`` out of the default
@@ -72,6 +74,9 @@ from kggraph.query.virtuoso import EXCLUDE_RELEASE, XSD_DURATION
 ISQL = "isql-vt"
 """Virtuoso's SQL client as Debian names it (upstream calls it ``isql``)."""
 PROCEDURE = "DB.DBA.KGGRAPH_PUBLISH"
+SPELLED = "DB.DBA.KGGRAPH_SPELLED"
+PIECE_BYTES = 4_000_000
+"""How much of the file is read at once (whole lines of it are respelled and added)."""
 UNNAMED_GRAPH = GRAPH_IRI + "unnamed"
 """Where ``TTLP`` would put a quad without a graph (a release has none); cleared with ours."""
 DEFAULT_ISQL_PORT = 1111
@@ -116,6 +121,41 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _spelled_sql() -> str:
+    """The procedure that reads a file as the loader is to be handed it (``WKT_POINT``), in
+    pieces of whole lines: Virtuoso makes a string of 10 MB at most (``HT057``)."""
+    return f"""CREATE PROCEDURE {SPELLED} (in path varchar)
+{{
+  declare spelled, stat any;
+  declare piece, rest varchar;
+  declare size, done integer;
+  spelled := string_output ();
+  stat := file_stat (path, 1);
+  if (not isstring (stat))
+    signal ('22023', concat ('the server finds no file at ', path));
+  size := atoi (stat);
+  done := 0;
+  rest := '';
+  while (done < size)
+    {{
+      piece := concat (rest, string_output_string (
+          file_to_string_output (path, done, __min (done + {PIECE_BYTES}, size))));
+      done := __min (done + {PIECE_BYTES}, size);
+      rest := '';
+      if (done < size)
+        {{
+          rest := subseq (piece, coalesce (strrchr (piece, chr (10)) + 1, 0));
+          piece := subseq (piece, 0, length (piece) - length (rest));
+        }}
+      http (regexp_replace (piece, {_sql_text(WKT_POINT)}, {_sql_text(WKT_POINT_SPELLED)},
+          1, null), spelled);
+    }}
+  return spelled;
+}}
+;
+"""
+
+
 def procedure_sql() -> str:
     """The procedure that replaces our graphs with a release, in its caller's transaction.
 
@@ -123,7 +163,7 @@ def procedure_sql() -> str:
     in ``WHERE G = g`` would be the column ``G`` itself, and delete every quad."""
     prefix = _sql_text(GRAPH_IRI)
     # our constants only, each an escaped literal; the values come in as parameters
-    return f"""CREATE PROCEDURE {PROCEDURE} (in path varchar, in version_triple varchar)
+    publish = f"""CREATE PROCEDURE {PROCEDURE} (in path varchar, in version_triple varchar)
 {{
   declare previous any;
   declare exit handler for sqlstate '*' {{ rollback work; resignal; }};
@@ -131,9 +171,7 @@ def procedure_sql() -> str:
           WHERE starts_with (id_to_iri (G), {prefix}));
   foreach (any graph_id in previous) do
     DELETE FROM DB.DBA.RDF_QUAD WHERE G = graph_id;
-  DB.DBA.TTLP (regexp_replace (string_output_string (file_to_string_output (path)),
-      {_sql_text(WKT_POINT)}, {_sql_text(WKT_POINT_SPELLED)}, 1, null),
-    '', {_sql_text(UNNAMED_GRAPH)}, 255 + 512);
+  DB.DBA.TTLP ({SPELLED} (path), '', {_sql_text(UNNAMED_GRAPH)}, 255 + 512);
   DB.DBA.TTLP (version_triple, '', {_sql_text(RELEASE_GRAPH)}, 0);
   DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0);
   for (SELECT DISTINCT id_to_iri (G) AS graph_iri FROM DB.DBA.RDF_QUAD
@@ -142,6 +180,7 @@ def procedure_sql() -> str:
 }}
 ;
 """  # noqa: S608 - our constants, each an escaped literal; the values come in as parameters
+    return _spelled_sql() + publish
 
 
 def version_triple(version: str) -> str:
