@@ -1,10 +1,10 @@
 """Comunica (npm ``@comunica/query-sparql``), a third-party SPARQL engine, as a test client.
 
 ``run(jobs)`` answers several queries in one ``node`` process (``tests/comunica.mjs``; Comunica
-takes about a second to start, so batch what you can); ``select``, ``ask`` and ``construct``
-answer one. A source is a URL string (Comunica fetches it and finds out what it is: an RDF
-document, a SPARQL endpoint, a Triple Pattern Fragments interface) or a dict such as
-``sparql(url)`` that says which.
+takes about a second to start, so batch what you can), ``start(jobs)`` the same without waiting
+(``.answers()`` waits); ``select``, ``ask`` and ``construct`` answer one. A source is a URL
+string (Comunica fetches it and finds out what it is: an RDF document, a SPARQL endpoint, a
+Triple Pattern Fragments interface) or a dict such as ``sparql(url)`` that says which.
 
 Terms come back as N-Triples writes them: ``<iri>``, ``_:label``, ``"text"``, ``"text"@en``,
 ``"13"^^<http://www.w3.org/2001/XMLSchema#integer>`` (a literal of ``xsd:string`` without its
@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,27 +104,60 @@ class Answer:
 
 def run(jobs: Sequence[Job], *, timeout: float = 60, http_timeout: float = 20) -> list[Answer]:
     """Answer every job in one ``node`` process, in order; ``timeout`` seconds for them all."""
-    require_comunica()
-    request = {
-        "jobs": [
-            {"query": j.query, "sources": list(j.sources), "context": dict(j.context)} for j in jobs
-        ],
-        "httpTimeout": int(http_timeout * 1000),
-    }
-    try:
-        done = subprocess.run(
+    return start(jobs, http_timeout=http_timeout).answers(timeout)
+
+
+class Running:
+    """A ``node`` process answering jobs, started by ``start``; ``answers`` waits for it."""
+
+    def __init__(self, jobs: Sequence[Job], http_timeout: float) -> None:
+        request = {
+            "jobs": [
+                {"query": j.query, "sources": list(j.sources), "context": dict(j.context)}
+                for j in jobs
+            ],
+            "httpTimeout": int(http_timeout * 1000),
+        }
+        self._count = len(jobs)
+        self._started = time.monotonic()
+        self._process = subprocess.Popen(
             ["node", str(SCRIPT)],
-            input=json.dumps(request).encode(),
-            capture_output=True,
-            timeout=timeout,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             cwd=ROOT,
-            check=False,
         )
-    except subprocess.TimeoutExpired as late:
-        raise ComunicaError(f"Comunica took more than {timeout} s for {len(jobs)} jobs") from late
-    if done.returncode != 0:
-        raise ComunicaError(f"node exited with {done.returncode}: {done.stderr.decode()[-3000:]}")
-    return [_answer(found) for found in json.loads(done.stdout)]
+        # the answers are read by another thread, so that writing the request never waits on them
+        self._output: dict[str, bytes] = {}
+        self._reader = threading.Thread(target=self._read, args=(json.dumps(request).encode(),))
+        self._reader.start()
+
+    def _read(self, request: bytes) -> None:
+        out, err = self._process.communicate(request)
+        self._output.update(out=out, err=err)
+
+    def answers(self, timeout: float) -> list[Answer]:
+        """Each job's answer, in order; ``timeout`` seconds from the start for them all."""
+        self._reader.join(max(0.0, self._started + timeout - time.monotonic()))
+        if self._reader.is_alive():
+            self.stop()
+            raise ComunicaError(f"Comunica took more than {timeout} s for {self._count} jobs")
+        if self._process.returncode != 0:
+            stderr = self._output["err"].decode()[-3000:]
+            raise ComunicaError(f"node exited with {self._process.returncode}: {stderr}")
+        return [_answer(found) for found in json.loads(self._output["out"])]
+
+    def stop(self) -> None:
+        """End the process now, answered or not."""
+        self._process.kill()
+        self._reader.join()
+
+
+def start(jobs: Sequence[Job], *, http_timeout: float = 20) -> Running:
+    """Start answering every job in one ``node`` process, in order, and return at once: what
+    runs meanwhile (another ``node`` process, say) overlaps with it."""
+    require_comunica()
+    return Running(jobs, http_timeout)
 
 
 def query(text: str, sources: Sequence[Source], **context: Any) -> Answer:

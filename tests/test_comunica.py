@@ -5,7 +5,7 @@ Comunica reads what we publish as a client on the Web would: the endpoint as a S
 ``Accept`` header (and a query that needs two of them), the VoID description and the DCAT
 catalog, and a federated query over the endpoint and the N-Triples dump at its download URL.
 Its answers must equal ours: our own ``/sparql`` answers, or the N-Triples form of the same
-document. Every Comunica query of the module runs in one ``node`` process (``answers``).
+document. Every Comunica query of the module runs in one of two ``node`` processes (``answers``).
 """
 
 from __future__ import annotations
@@ -151,10 +151,26 @@ def _jobs(server: Server) -> dict[str, Job]:
 
 @pytest.fixture(scope="module")
 def answers(server: Server) -> dict[str, Answer]:
-    """Every Comunica query of the module, answered in one ``node`` process."""
+    """Every Comunica query of the module: those of ``COMUNICA_LIMITS`` in a ``node`` process
+    of their own, the others in another one at the same time. Comunica takes from 8 s to 46 s
+    (measured) to give up on ``activities-near-place``, as long as all the others together:
+    run in turn, the module waited for the sum."""
     comunica.require_comunica()
     jobs = _jobs(server)
-    return dict(zip(jobs, comunica.run(list(jobs.values()), timeout=240), strict=True))
+    hard = [name for name in jobs if _limited(name)]
+    rest = [name for name in jobs if name not in hard]
+    running = comunica.start([jobs[name] for name in hard])
+    try:
+        found = comunica.run([jobs[name] for name in rest], timeout=240)
+    except BaseException:
+        running.stop()
+        raise
+    answered = dict(zip(rest + hard, found + running.answers(240), strict=True))
+    return {name: answered[name] for name in jobs}
+
+
+def _limited(job: str) -> bool:
+    return any(job == f"canned {stem}.rq" for stem in COMUNICA_LIMITS)
 
 
 def _ours(server: Server, query: str) -> Counter[frozenset[tuple[str, str]]] | bool:
