@@ -15,7 +15,8 @@ import json
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -129,6 +130,22 @@ def path_of(iri: str) -> str:
     return "/" + iri.removeprefix(BASE_IRI)
 
 
+FETCHES = 4
+"""Requests in flight at once when a test asks for hundreds: the server answers one while the
+test reads another, where one at a time each waited for the other."""
+
+
+def fetch_all(
+    client: httpx.Client, requests: Sequence[tuple[URIRef, str]]
+) -> Iterator[httpx.Response]:
+    """The answers to GET each IRI's path with ``Accept`` as given, in order."""
+    with ThreadPoolExecutor(FETCHES) as pool:
+        yield from pool.map(
+            lambda request: client.get(path_of(request[0]), headers={"Accept": request[1]}),
+            requests,
+        )
+
+
 def parsed(body: bytes, fmt: str) -> rdflib.Graph:
     """``body`` read by rdflib (whose JSON-LD reader still builds a deprecated ConjunctiveGraph
     inside: that warning is rdflib's own business)."""
@@ -196,8 +213,8 @@ def test_every_iri_answers_turtle_with_its_triples(
     client: httpx.Client, dump: rdflib.Graph, entities: list[URIRef]
 ) -> None:
     failures = []
-    for entity in entities:
-        response = client.get(path_of(entity), headers=TURTLE)
+    answers = fetch_all(client, [(entity, TURTLE["Accept"]) for entity in entities])
+    for entity, response in zip(entities, answers, strict=True):
         if response.status_code != 200 or not response.headers["content-type"].startswith(
             "text/turtle"
         ):
@@ -221,10 +238,12 @@ def test_every_kind_of_iri_answers_every_rdf_format_with_the_same_triples(
     client: httpx.Client, sample: list[URIRef]
 ) -> None:
     failures = []
+    accepts = [TURTLE["Accept"], *FORMATS]
+    answers = fetch_all(client, [(entity, accept) for entity in sample for accept in accepts])
     for entity in sample:
-        turtle = set(parsed(client.get(path_of(entity), headers=TURTLE).content, "turtle"))
+        turtle = set(parsed(next(answers).content, "turtle"))
         for media_type, fmt in FORMATS.items():
-            response = client.get(path_of(entity), headers={"Accept": media_type})
+            response = next(answers)
             if response.status_code != 200 or media_type not in response.headers["content-type"]:
                 failures.append(f"{entity} as {media_type}: {response.status_code}")
             elif set(parsed(response.content, fmt)) != turtle:
@@ -343,8 +362,8 @@ def test_every_kind_of_iri_has_a_page_with_its_labels_dates_and_sections(
     client: httpx.Client, dump: rdflib.Graph, sample: list[URIRef], server: Server
 ) -> None:
     failures = []
-    for entity in sample:
-        response = client.get(path_of(entity), headers=BROWSER)
+    answers = fetch_all(client, [(entity, BROWSER["Accept"]) for entity in sample])
+    for entity, response in zip(sample, answers, strict=True):
         if response.status_code != 200:
             failures.append(f"{entity}: {response.status_code}")
             continue
