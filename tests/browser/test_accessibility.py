@@ -17,10 +17,17 @@ from urllib.parse import quote
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kggraph.core.language import LANGUAGES
+from tests.browser.conftest import POLL
 from tests.conftest import ROOT, Server, require, stop_server
 from tests.site_pages import (
     GONE_PATH,
@@ -36,6 +43,15 @@ TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 """The rules of WCAG 2.0 and 2.1, levels A and AA (JIS X 8341-3:2016 is WCAG 2.0)."""
 BLOCKING = ("serious", "critical")
 WAIT_SECONDS = 30
+CLICKS = 3
+"""Tries of a click that a widget should take at once (``Step.started``)."""
+STILL = """
+const element = arguments[0];
+element.scrollIntoView({block: "center", inline: "nearest"});
+const box = element.getBoundingClientRect();
+return [box.x, box.y, box.width, box.height, window.scrollX, window.scrollY];
+"""
+"""Bring an element into the middle of the window; where it is then."""
 
 RUN_AXE = """
 const [tags, done] = arguments;
@@ -52,22 +68,46 @@ axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violatio
 
 
 @dataclass(frozen=True)
+class Step:
+    """A click on a widget, and what is true once it has drawn what the click asked for."""
+
+    click: str
+    """A CSS selector: the one element to click."""
+    drawn: str
+    """A script expression, true once the click's outcome is drawn."""
+    started: str | None = None
+    """For a click whose outcome takes a while (a query sent): true as soon as the widget has
+    taken the click. Until it is, the click is tried again: a click the widget missed would
+    otherwise be waited on for the whole of ``WAIT_SECONDS``."""
+
+
+@dataclass(frozen=True)
 class Visit:
     """How to open a page and wait until its widgets have drawn it, then open parts of them."""
 
     path: str
     ready: str = "true"
     """A script expression that is true once the page is drawn."""
-    steps: tuple[tuple[str, str], ...] = ()
-    """Then, in turn: a CSS selector to click, and what is true once that has been drawn."""
+    steps: tuple[Step, ...] = ()
+    """Then, in turn, each click and what it draws."""
 
 
 EDITOR = "document.querySelector('.yasqe .CodeMirror') !== null"
 SWAGGER = "document.querySelector('.opblock-summary-path') !== null"
 OPEN = "document.querySelector('.opblock.is-open .try-out__btn') !== null"
-TRY_IT_OUT = (
-    ".opblock.is-open .try-out__btn",
-    "document.querySelector('.opblock.is-open .execute')",
+TRY_IT_OUT = Step(
+    ".opblock.is-open .try-out__btn", "document.querySelector('.opblock.is-open .execute')"
+)
+ANSWER_STATUS = (
+    "document.querySelector('.opblock.is-open .live-responses-table tbody .response-col_status')"
+)
+EXECUTE = Step(
+    ".opblock.is-open .execute",
+    # Swagger UI draws the answer's status code once the answer is there
+    f"/^[0-9]{{3}}$/.test(({ANSWER_STATUS}?.textContent ?? '').trim())",
+    # while the request is out it shows a spinner; the answer replaces it
+    "document.querySelector('.opblock.is-open .loading-container') !== null"
+    f" || {ANSWER_STATUS} !== null",
 )
 VISITS = {
     **{name: Visit(path) for name, path in PAGES.items()},
@@ -77,7 +117,7 @@ VISITS = {
         PAGES["query"],
         EDITOR,
         steps=(
-            (
+            Step(
                 ".tabPanel.active .yasqe_queryButton",
                 "document.querySelector('.tabPanel.active .yasr tbody td')",
             ),
@@ -87,14 +127,14 @@ VISITS = {
         PAGES["query"],
         EDITOR,
         # YASGUI keeps its tabs in the browser's storage: this makes one more than it had
-        steps=(("button.addTab", "document.querySelectorAll('.tabsList .tab').length >= 2"),),
+        steps=(Step("button.addTab", "document.querySelectorAll('.tabsList .tab').length >= 2"),),
     ),
     "docs": Visit(PAGES["docs"], SWAGGER),
     "docs-operation": Visit(
         PAGES["docs"],
         SWAGGER,
         steps=(
-            (
+            Step(
                 ".opblock .opblock-summary-control",
                 "document.querySelector('.opblock.is-open .opblock-body')",
             ),
@@ -104,18 +144,14 @@ VISITS = {
     "docs-answer": Visit(
         PAGES["docs"] + "#/canned%20queries/canned_partner_cities",
         OPEN,
-        (
-            TRY_IT_OUT,
-            (
-                ".opblock.is-open .execute",
-                "document.querySelector('.opblock.is-open .live-responses-table')",
-            ),
-        ),
+        (TRY_IT_OUT, EXECUTE),
     ),
     "network": Visit(
         PAGES["network"],
         "/^[0-9]+$/.test(document.getElementById('node-count')?.textContent ?? '')",
     ),
+    # checked once drawn: before, axe could run while the points were still being drawn
+    "map": Visit(PAGES["map"], "window.kggraphMap && window.kggraphMap.ready"),
 }
 
 
@@ -142,13 +178,57 @@ def _blocking(browser: webdriver.Chrome, where: str) -> list[str]:
 def _visit(browser: webdriver.Chrome, url: str, visit: Visit) -> None:
     browser.get(url)
     _wait(browser, visit.ready)
-    for selector, drawn in visit.steps:
-        browser.find_element(By.CSS_SELECTOR, selector).click()
-        _wait(browser, drawn)
+    for step in visit.steps:
+        _take(browser, step)
+
+
+def _take(browser: webdriver.Chrome, step: Step) -> None:
+    """Click once the element is shown, enabled and still (Swagger UI scrolls to the operation
+    of the address, and a click computed while the page moves lands beside the button), then
+    wait until the widget has drawn the outcome; click again while the widget has not taken it."""
+    for _ in range(CLICKS):
+        try:
+            _steady(browser, step.click).click()
+        except (StaleElementReferenceException, ElementClickInterceptedException):
+            continue  # redrawn or covered between the last look and the click: look again
+        if step.started is None or _holds(browser, f"({step.started}) || ({step.drawn})", 5):
+            break
+    _wait(browser, step.drawn)
+
+
+def _steady(browser: webdriver.Chrome, selector: str) -> WebElement:
+    """The element ``selector`` finds, in view, once it is shown, enabled and has not moved
+    between two looks."""
+    seen: list[object] = []
+
+    def still(b: webdriver.Chrome) -> WebElement | None:
+        found = b.find_elements(By.CSS_SELECTOR, selector)
+        if not found or not (found[0].is_displayed() and found[0].is_enabled()):
+            return None
+        place = b.execute_script(STILL, found[0])
+        settled = bool(seen) and seen[-1] == place
+        seen.append(place)
+        return found[0] if settled else None
+
+    waiting = WebDriverWait(
+        browser, WAIT_SECONDS, POLL, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    element: WebElement = waiting.until(still)
+    return element
+
+
+def _holds(browser: webdriver.Chrome, expression: str, seconds: float) -> bool:
+    try:
+        WebDriverWait(browser, seconds, POLL).until(
+            lambda b: b.execute_script(f"return Boolean({expression})")
+        )
+    except TimeoutException:
+        return False
+    return True
 
 
 def _wait(browser: webdriver.Chrome, expression: str) -> None:
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.execute_script(f"return Boolean({expression})")
     )
 

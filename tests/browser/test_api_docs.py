@@ -9,6 +9,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import POLL
 from tests.conftest import Server
 
 
@@ -18,7 +19,7 @@ def test_swagger_ui_lists_every_documented_route(
     spec = httpx.get(server.url + "/openapi.json").json()
     expected = {path for path, methods in spec["paths"].items() if "get" in methods}
     browser.get(server.url + "/docs")
-    WebDriverWait(browser, 30).until(
+    WebDriverWait(browser, 30, POLL).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
     )
     shown = {

@@ -17,6 +17,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import POLL
 from tests.conftest import Server
 
 WAIT_SECONDS = 30
@@ -106,7 +107,7 @@ def test_the_language_switch_works_from_the_keyboard(
     switch = _tab_to(browser, "nav.lang a[hreflang='ja']")
     assert switch.text == "日本語" and switch.get_attribute("lang") == "ja"
     _press(browser, Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
     )
     assert browser.current_url.endswith(RESOURCE + "?lang=ja")
@@ -121,12 +122,12 @@ def test_search_from_the_keyboard(
     box = _tab_to(browser, "input#q")
     assert box.get_attribute("type") == "search"
     _press(browser, "Dalian", Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/search?" in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: "/search?" in b.current_url)
     hit = _tab_to(browser, "ol.hits a")
     address = hit.get_attribute("href") or ""
     assert address.startswith(server.url + "/id/") and address.endswith("?lang=en")
     _press(browser, Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.current_url == address)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: b.current_url == address)
 
 
 # --- the network page --------------------------------------------------------------------------
@@ -162,7 +163,7 @@ def test_the_network_page_filter_and_table_by_keyboard(
     assert year.get_attribute("value") == "2012"
     _tab_to(browser, "button#apply-filter")
     _press(browser, Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "to_year=2012" in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: "to_year=2012" in b.current_url)
     expected = httpx.get(server.url + "/network", params={"to_year": 2012}, timeout=30).json()
     nodes = sorted(n["data"]["id"] for n in expected["elements"]["nodes"])
     assert sorted(_table_ids(browser, "#agents-table")) == nodes
@@ -199,7 +200,7 @@ def test_a_query_runs_from_the_keyboard_and_its_results_are_reached(
     server: Server, browser: webdriver.Chrome, screenshot: Path
 ) -> None:
     browser.get(server.url + "/")
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
     )
     editor = _tab_to(browser, ".yasqe .CodeMirror textarea")
@@ -212,7 +213,7 @@ def test_a_query_runs_from_the_keyboard_and_its_results_are_reached(
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(
         Keys.CONTROL
     ).perform()
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".yasr tbody td"))
     )
     # Tab indents in the editor; Escape leaves it (YASQE's key), then Tab goes on to the results

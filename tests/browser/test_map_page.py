@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import POLL
 from tests.browser.test_accessibility import _blocking
 from tests.conftest import Server
 
@@ -32,7 +33,7 @@ def _api(server: Server, **params: Any) -> dict[str, Any]:
 
 def _open(browser: webdriver.Chrome, server: Server) -> None:
     browser.get(server.url + "/explore/map")
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.execute_script("return Boolean(window.kggraphMap && window.kggraphMap.ready)")
     )
 
@@ -99,7 +100,7 @@ def test_the_year_slider_shows_that_years_counts(
     before = _points(browser)
     slider.send_keys(Keys.HOME)
     then = {p["iri"]: p["count"] for p in _api(server, to_year=first)["places"]}
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: {iri: c for iri, (c, _) in _points(b).items()} == then
     )
     assert browser.find_element(By.ID, "year-label").text == str(first)
@@ -112,7 +113,7 @@ def test_the_year_slider_shows_that_years_counts(
     row = browser.find_element(By.CSS_SELECTOR, '#places tbody tr [data-column="count"]')
     assert row.text in {str(c) for c in then.values()}
     slider.send_keys(Keys.END)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: _points(b) == before)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: _points(b) == before)
     assert browser.find_element(By.ID, "year-label").text == "all years"
 
 
@@ -135,7 +136,7 @@ def test_a_click_on_a_point_opens_its_page(
     _open(browser, server)
     iri = _uncovered(browser)
     browser.find_element(By.CSS_SELECTOR, f'#map a.place[data-iri="{iri}"]').click()
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/explore/" not in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: "/explore/" not in b.current_url)
     assert browser.current_url == server.url + "/id/" + iri.removeprefix(ID)
 
 
@@ -147,7 +148,7 @@ def test_enter_on_a_point_opens_its_page(
     browser.execute_script("arguments[0].focus()", link)
     assert browser.find_element(By.ID, "selected-place").text == "Dalian"  # focus describes it
     link.send_keys(Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/explore/" not in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: "/explore/" not in b.current_url)
     assert browser.current_url == server.url + "/id/city/dalian"
 
 
@@ -166,7 +167,7 @@ def test_a_city_page_draws_its_locator_from_this_server_only(
     browser.get_log("performance")
     browser.get_log("browser")
     browser.get(server.url + "/id/city/dalian")
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, "#locator svg circle.place")
     )
     svg = browser.find_element(By.CSS_SELECTOR, "#locator svg")

@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from kggraph.core.namespaces import sparql_prologue
 from kggraph.graph.release import Release
 from kggraph.publish.build import BuildResult
+from tests.browser.conftest import POLL
 from tests.conftest import Server
 from tests.test_timeline import FIRST_YEARS
 
@@ -43,7 +44,7 @@ def _api(server: Server, **params: Any) -> dict[str, Any]:
 def _open(browser: webdriver.Chrome, server: Server) -> None:
     """Load the network page and wait until the drawing is there and the counts are shown."""
     browser.get(server.url + "/explore/network")
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: (
             b.find_element(By.ID, "node-count").text.isdigit()
             and b.execute_script("return Boolean(window.kggraphNetwork)")
@@ -107,7 +108,7 @@ def test_the_year_slider_shows_the_network_of_that_year(
     slider.send_keys(Keys.HOME)
     _expect_year(browser, server, first)
     slider.send_keys(Keys.END)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: _shown(b) == every)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: _shown(b) == every)
     assert _drawn(browser) == every
     assert browser.find_element(By.ID, "year-label").text == "all years"
     slider.send_keys(*[Keys.ARROW_LEFT] * (last + 1 - SLIDER_YEAR))
@@ -119,7 +120,7 @@ def _expect_year(browser: webdriver.Chrome, server: Server, year: int) -> None:
     """The page comes to show the API's network for ``to_year=year``, drawn and counted."""
     expected = _api(server, to_year=year)["data"]
     counts = (expected["nodes"], expected["edges"])
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: _shown(b) == counts)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: _shown(b) == counts)
     assert _drawn(browser) == counts
     assert browser.find_element(By.ID, "year-label").text == str(year)
     gexf = browser.find_element(By.CSS_SELECTOR, '#downloads a[data-export="gexf"]')
@@ -140,7 +141,7 @@ def test_the_search_box_finds_an_agent(
     )
     box = browser.find_element(By.ID, "agent-search")
     box.send_keys(typed, Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.find_element(By.ID, "details").get_attribute("data-iri") == iri
     )
     assert browser.find_element(By.ID, "selected-agent").text == label
@@ -157,7 +158,7 @@ def test_an_unknown_name_is_said_so(
 ) -> None:
     _open(browser, server)
     browser.find_element(By.ID, "agent-search").send_keys("Atlantis Water Board", Keys.ENTER)
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: "Atlantis Water Board" in b.find_element(By.ID, "search-status").text
     )
 
@@ -181,7 +182,7 @@ def test_clicking_an_agent_opens_its_page(
     ActionChains(browser).move_to_element_with_offset(
         canvas, int(where[0] - box["width"] / 2), int(where[1] - box["height"] / 2)
     ).click().perform()
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/explore/" not in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: "/explore/" not in b.current_url)
     assert browser.current_url == server.url + "/id/org/jica"
 
 

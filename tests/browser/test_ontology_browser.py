@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from kggraph.core.namespaces import ONTOLOGY_IRI, VOCAB_IRI
 from kggraph.graph.release import Release
 from kggraph.publish.build import BuildResult
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, POLL
 from tests.conftest import Server
 
 WAIT_SECONDS = 30
@@ -43,7 +43,7 @@ def test_a_term_iri_opens_its_entry(
 ) -> None:
     # the term IRI …/ontology#City, with this server in place of https://w3id.org/kggraph
     browser.get(server.url + (VOCAB_IRI + term).removeprefix("https://w3id.org/kggraph"))
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.execute_script("return document.querySelector(':target') !== null")
     )
     target = browser.execute_script("return document.querySelector(':target').id")
@@ -64,7 +64,7 @@ def test_a_class_in_the_diagram_links_to_its_entry(
     browser.save_screenshot(str(ARTIFACTS / "ontology_page.png"))
     browser.execute_script("arguments[0].scrollIntoView()", box)
     box.click()
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: b.current_url.endswith("#Country"))
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: b.current_url.endswith("#Country"))
     assert browser.execute_script("return document.querySelector(':target').id") == "Country"
     assert ONTOLOGY_IRI in browser.page_source
 

@@ -15,6 +15,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from kggraph.canned.catalogue import read_canned_query
 from kggraph.core.namespaces import sparql_prologue
+from tests.browser.conftest import POLL
 from tests.conftest import ROOT, Server
 
 WAIT_SECONDS = 30
@@ -35,7 +36,7 @@ def _visible(browser: webdriver.Chrome, css: str) -> WebElement:
 def _open(browser: webdriver.Chrome, url: str) -> WebElement:
     """Load the page and wait until YASGUI has drawn its editor; return the editor."""
     browser.get(url)
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
     )
     return _visible(browser, ".yasqe .CodeMirror")
@@ -51,8 +52,8 @@ def _run(browser: webdriver.Chrome) -> list[str]:
     shown = [e for e in browser.find_elements(By.CSS_SELECTOR, ".yasr tbody") if e.is_displayed()]
     _visible(browser, ".yasqe_queryButton").click()
     if shown:  # the tab's earlier results: wait until YASR has replaced them
-        WebDriverWait(browser, WAIT_SECONDS).until(staleness_of(shown[0]))
-    WebDriverWait(browser, WAIT_SECONDS).until(
+        WebDriverWait(browser, WAIT_SECONDS, POLL).until(staleness_of(shown[0]))
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".yasr tbody td"))
     )
     return [c.text for c in browser.find_elements(By.CSS_SELECTOR, ".yasr tbody td") if c.text]
@@ -81,7 +82,7 @@ def test_an_example_opens_in_its_own_tab_and_runs(
     example = read_canned_query(ROOT / "queries" / "partner-cities.rq")
     _open(browser, server.url + "/")
     Select(browser.find_element(By.ID, "example-select")).select_by_value(example.slug)
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: _editor_text(b) == example.text)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: _editor_text(b) == example.text)
     active = browser.find_element(By.CSS_SELECTOR, ".yasgui .tabsList .tab.active a span")
     assert active.text == example.title
     assert example.description in browser.find_element(By.ID, "example-description").text

@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from kggraph.core.namespaces import BASE_IRI, ID_IRI, KG, RDFS
 from kggraph.publish.build import BuildResult
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, POLL
 from tests.conftest import Server
 
 WAIT_SECONDS = 30
@@ -42,7 +42,7 @@ def heading(browser: webdriver.Chrome) -> str:
 
 
 def wait_for_path(browser: webdriver.Chrome, path: str) -> None:
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: path in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: path in b.current_url)
 
 
 def test_a_city_page_leads_to_its_agreement_in_both_languages(
@@ -65,7 +65,7 @@ def test_a_city_page_leads_to_its_agreement_in_both_languages(
         assert label(dump, party, "en") in own
 
     browser.find_element(By.LINK_TEXT, "日本語").click()
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
     )
     assert heading(browser) == label(dump, AGREEMENT, "ja")
@@ -80,7 +80,7 @@ def test_a_city_page_leads_to_its_agreement_in_both_languages(
     # the choice holds while browsing: on to a party of the agreement, still in Japanese
     party = browser.find_element(By.CSS_SELECTOR, "section.own a[href*='/id/org/']")
     party.click()
-    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/id/org/" in b.current_url)
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(lambda b: "/id/org/" in b.current_url)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
 
 
@@ -118,7 +118,7 @@ def test_the_describe_link_opens_the_query_editor_with_the_query(
     browser.set_window_size(1280, 1024)
     browser.get(f"{server.url}/id/city/dalian?lang=en")
     browser.find_element(By.CSS_SELECTOR, "a.describe").click()
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
     )
     editors = [e for e in browser.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror")]

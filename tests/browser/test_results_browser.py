@@ -11,6 +11,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import POLL
 from tests.conftest import Server
 
 WAIT_SECONDS = 30
@@ -34,7 +35,7 @@ def test_chromium_gets_a_table_and_the_query_opens_in_the_editor(
     link = browser.find_element(By.CSS_SELECTOR, "table.results td a")
     assert link.get_attribute("href") == server.url + "/id/city/haiphong"
     browser.find_element(By.LINK_TEXT, "Open it in the query editor").click()
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
     )
     shown = [e for e in browser.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror")]
@@ -44,7 +45,7 @@ def test_chromium_gets_a_table_and_the_query_opens_in_the_editor(
     next(
         e for e in browser.find_elements(By.CSS_SELECTOR, ".yasqe_queryButton") if e.is_displayed()
     ).click()
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    WebDriverWait(browser, WAIT_SECONDS, POLL).until(
         lambda b: any(e.is_displayed() for e in b.find_elements(By.CSS_SELECTOR, ".yasr tbody td"))
     )
     answer = [c.text for c in browser.find_elements(By.CSS_SELECTOR, ".yasr tbody td") if c.text]
