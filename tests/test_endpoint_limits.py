@@ -32,6 +32,8 @@ TIME_LIMIT = 2.0
 LONG_QUERY = 0.5
 MAX_ANSWER_BYTES = 3000
 MEMORY_HOG = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+POLL = 0.05
+"""Seconds between two looks of a wait for the server to follow a build or replace a worker."""
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,7 @@ def test_the_worker_is_replaced_after_a_timeout(limited: Server) -> None:
         workers = httpx.get(limited.url + "/health").json()["workers"]
         if len(workers) == 2 and {w["pid"] for w in workers} != before:
             break
-        time.sleep(0.2)
+        time.sleep(POLL)
     workers = httpx.get(limited.url + "/health").json()["workers"]
     assert len(workers) == 2
     assert {w["pid"] for w in workers} != before
@@ -134,7 +136,7 @@ def test_a_new_build_is_followed_and_empties_the_cache(
             )
             if second.status_code == 200 and second.headers["etag"] != first.headers["etag"]:
                 break
-            time.sleep(0.3)
+            time.sleep(POLL)
         assert second.status_code == 200
         assert second.headers["kggraph-version"] != first.headers["kggraph-version"]
         assert int(second.json()["results"]["bindings"][0]["n"]["value"]) > count
@@ -155,7 +157,7 @@ def test_a_new_build_is_followed_and_empties_the_cache(
             health = httpx.get(running.url + "/health").json()
             if health["version"] == newest:
                 break
-            time.sleep(0.3)
+            time.sleep(POLL)
         assert health["version"] == newest
     finally:
         stop_server(running)

@@ -38,6 +38,8 @@ CLIENT_TIMEOUT = 30.0
 BUILD_TIMEOUT = 180.0
 RECOVERY = 60.0
 """Seconds a server may take to serve again after a fault (loaded machines are slow)."""
+POLL = 0.05
+"""Seconds between two looks of a wait (a look is a request or two to a local server)."""
 ENTITY_PAGE = "/id/country/testland"
 ASK = "ASK { ?s ?p ?o }"
 T = TypeVar("T")
@@ -117,7 +119,7 @@ def poll(get: Callable[[], T | None], *, limit: float = RECOVERY) -> T | None:
     """Call ``get`` until it gives something or ``limit`` seconds have passed."""
     deadline = time.monotonic() + limit
     while (found := get()) is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(POLL)
     return found
 
 
