@@ -91,7 +91,8 @@ def _times(value: float | None) -> str:
     return "∞" if math.isinf(value) else f"{value:.2f}×"
 
 
-def _rps(value: float | None) -> str:
+def rps_text(value: float | None) -> str:
+    """Requests a second as the tables print them."""
     if value is None:
         return "-"
     return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
@@ -121,7 +122,7 @@ def query_table(query: str, about: str, results: Sequence[Result]) -> str:
             (
                 r.server,
                 str(r.concurrency),
-                _rps(r.rps),
+                rps_text(r.rps),
                 _ms(c.percentile(50) if c else None),
                 _ms(c.percentile(99) if c else None),
                 str(c.done) if c else "-",
@@ -139,17 +140,19 @@ def query_table(query: str, about: str, results: Sequence[Result]) -> str:
 
 
 def _rps_of(results: Sequence[Result], server: str, query: str, c: int) -> float | None:
-    for r in results:
-        if (r.server, r.query, r.concurrency) == (server, query, c):
-            return r.rps
-    return None
+    found = _result_of(results, server, query, c)
+    return found.rps if found else None
 
 
 def _p50_of(results: Sequence[Result], server: str, query: str, c: int) -> float | None:
-    for r in results:
-        if (r.server, r.query, r.concurrency) == (server, query, c) and r.cell is not None:
-            return r.cell.percentile(50)
-    return None
+    found = _result_of(results, server, query, c)
+    return found.cell.percentile(50) if found and found.cell else None
+
+
+def _result_of(results: Sequence[Result], server: str, query: str, c: int) -> Result | None:
+    return next(
+        (r for r in results if (r.server, r.query, r.concurrency) == (server, query, c)), None
+    )
 
 
 def ratio_rows(results: Sequence[Result]) -> list[dict[str, Any]]:
@@ -202,7 +205,7 @@ def page_table(rows: Sequence[dict[str, Any]]) -> str:
         (
             r["query"],
             str(r["concurrency"]),
-            _rps(r["requests_per_s"]),
+            rps_text(r["requests_per_s"]),
             _ms(r["p50_ms"]),
             _ms(r["p99_ms"]),
             _times(r["of static"]),

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from report import Result
+from report import Result, rps_text
 
 OURS, DIRECT = "kggraph", "direct"
 
@@ -24,12 +24,6 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def _rps(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -71,7 +65,7 @@ def _numbers(result: Result | None) -> list[str]:
     if cell is None:
         return ["-", "-", "-"]
     errors = f" ({cell.errors} errors)" if cell.errors else ""
-    return [_rps(cell.rps) + errors, _ms(cell.percentile(50)), _ms(cell.percentile(99))]
+    return [rps_text(cell.rps) + errors, _ms(cell.percentile(50)), _ms(cell.percentile(99))]
 
 
 def request_rows(results: Sequence[Result]) -> list[list[str]]:
