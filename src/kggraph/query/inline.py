@@ -81,18 +81,20 @@ class InlineLane:
 
     async def load(self, release: Release) -> None:
         """Load ``release`` (in a thread) unless it is held or loading; wait for it."""
-        if release.version == self._version:
-            return
-        if self._loading is None or self._loading_version != release.version:
-            self._loading_version = release.version
-            self._loading = asyncio.create_task(self._load(release))
-        await asyncio.shield(self._loading)
+        self.prepare(release)
+        if self._loading is not None and release.version != self._version:
+            await asyncio.shield(self._loading)
 
     def prepare(self, release: Release) -> None:
         """Start loading ``release`` without waiting (a new build the pool begins to load)."""
         if release.version != self._version and self._loading_version != release.version:
             self._loading_version = release.version
             self._loading = asyncio.create_task(self._load(release))
+
+    def close(self) -> None:
+        """Stop a load under way (the server is shutting down)."""
+        if self._loading is not None:
+            self._loading.cancel()
 
     async def _load(self, release: Release) -> None:
         try:

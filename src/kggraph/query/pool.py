@@ -230,6 +230,8 @@ class WorkerPool:
 
     async def close(self) -> None:
         self._closed = True
+        if self._inline is not None:
+            self._inline.close()
         await self._starter.close()
         for worker in self._loaded:
             worker.kill()

@@ -169,7 +169,7 @@ class _Reader:
         self._at += 1
         if not patterns or len(patterns) > MAX_PATTERNS:
             raise _NotAStar
-        _anchor(patterns)
+        _require_anchor(patterns)
         return Star(patterns=tuple(patterns))
 
     def _properties(self, subject: str | None, patterns: list[Pattern]) -> None:
@@ -283,12 +283,10 @@ class _Reader:
             raise _NotAStar
 
 
-def _anchor(patterns: Sequence[Pattern]) -> str:
-    """The IRI every pattern has as its subject or object (the subject's, if both qualify)."""
+def _require_anchor(patterns: Sequence[Pattern]) -> None:
+    """Refuse the patterns unless one IRI is the subject or the object of every one of them."""
     shared = {node for node in (patterns[0][0], patterns[0][2]) if node is not None}
     for subject, _, obj in patterns[1:]:
         shared &= {subject, obj}
-    for node in (patterns[0][0], patterns[0][2]):
-        if node in shared and node is not None:
-            return node
-    raise _NotAStar
+    if not shared:
+        raise _NotAStar
