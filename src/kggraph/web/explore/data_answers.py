@@ -1,5 +1,5 @@
-"""The explore routes' data answers (the network API, the timeline's numbers and chart) with the
-release's validators, as ``/explore/map.json`` has them.
+"""The explore routes' data answers (the network API, the timeline's numbers and chart, the
+map's ``map.json``) with the release's validators.
 
 Each answer depends on the release and on its URL alone (path and query: the filters, the
 agent, the format, the language), so its ``ETag`` is ``kggraph.web.http.conditional.validators``

@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from kggraph.core.namespaces import ID_IRI
 from kggraph.network.places import PlaceMap, gather_places
 from kggraph.network.reading import select_rows
-from kggraph.web.http.conditional import not_modified, not_modified_response, validators
+from kggraph.web.explore.data_answers import conditional
 from kggraph.web.http.errors import text_responses
 from kggraph.web.http.page_policy import CONTENT_SECURITY_POLICY
 from kggraph.web.http.state import AppState, state_of
@@ -126,18 +126,12 @@ class MapPages:
         place within it, and the agreements its government is party to) and their IRIs, the
         organisations based there, its partner cities. ``elsewhere`` counts the activities
         located only in places without coordinates. See ``kggraph.network.places``."""
-        runtime = state_of(request).runtime
-        checked = validators(runtime, "map.json", str(to_year))
-        headers = {
-            "Cache-Control": f"public, max-age={runtime.settings.cache_max_age}",
-            "Kggraph-Version": runtime.version,
-            **checked.headers,
-        }
-        if not_modified(request, checked):
-            return not_modified_response(headers)
-        found = await self._maps.get(runtime)
-        answer = {"version": runtime.version, **found.as_json(to_year)}
-        return JSONResponse(answer, headers=headers)
+
+        async def make(runtime: Runtime) -> Response:
+            found = await self._maps.get(runtime)
+            return JSONResponse({"version": runtime.version, **found.as_json(to_year)})
+
+        return await conditional(request, make)
 
     async def map_page(self, request: Request) -> HTMLResponse:
         """The map, its legend, year slider and the table of the same places."""
