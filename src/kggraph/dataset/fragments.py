@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kggraph.core.errors import InvalidArgument
+from kggraph.core.namespaces import XSD
 from kggraph.query.executor import QueryTask
 
 PAGE_SIZE = 100
@@ -44,7 +45,7 @@ POSITIONS = ("subject", "predicate", "object")
 """The request parameters, which are also the query's variables' names (``?subject`` …)."""
 
 Term = ox.NamedNode | ox.Literal
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = str(XSD.string)
 _VARIABLE = re.compile(r"\?\w+")
 _NAMES = {"subject": "s", "predicate": "p", "object": "o"}
 

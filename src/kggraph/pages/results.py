@@ -19,10 +19,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kggraph.core.language import Text, term_label
-from kggraph.core.namespaces import BASE_IRI, shorten
+from kggraph.core.namespaces import BASE_IRI, XSD, shorten
 from kggraph.pages.describe import LABELS
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = str(XSD.string)
 LABEL_IRIS = 500
 """The most IRIs one page asks the labels of (the first ones met, row by row)."""
 GRAPH_COLUMNS = ("subject", "predicate", "object")

@@ -31,12 +31,12 @@ import pyoxigraph as ox
 from kggraph.core.config import DEFAULT_MAX_ANSWER_BYTES
 from kggraph.core.errors import NotAcceptable
 from kggraph.core.formats import BY_NAME, AnswerKind, Format, default_format
-from kggraph.core.namespaces import PREFIXES
+from kggraph.core.namespaces import PREFIXES, XSD
 from kggraph.query.bindings import substitutions
 from kggraph.query.executor import Answer, QueryTask
 from kggraph.query.reader import syntax_error
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = str(XSD.string)
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 _Item = TypeVar("_Item")

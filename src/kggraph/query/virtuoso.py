@@ -70,7 +70,7 @@ from kggraph.core.errors import (
     StoreError,
 )
 from kggraph.core.formats import BY_NAME
-from kggraph.core.namespaces import GEO
+from kggraph.core.namespaces import GEO, XSD
 from kggraph.graph.store import GRAPH_IRI
 from kggraph.query.executor import QueryTask
 from kggraph.query.reader import classify
@@ -103,7 +103,7 @@ _GEOMETRY_OBJECT = re.compile(
 """A geometry's datatype in N-Triples: the last term of a line (a literal holds no line break,
 and a ``"`` inside it is escaped, so this is the object's own datatype)."""
 _WKT_OBJECT = f'"^^<{WKT_LITERAL}>'.encode()
-XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+XSD_DURATION = str(XSD.duration)
 _MONTHS = re.compile(r"-?[0-9]+|-?0\.0")
 """A duration's text as Virtuoso writes one of years and months: its number of months (a zero
 duration it writes ``0.0``, as zero seconds)."""
