@@ -165,12 +165,80 @@ class Counters(Protocol):
 
 
 @dataclass
-class _Client:
+class Entry:
+    """One client's numbers: each bucket's balance and when it was last charged, and how many
+    of its queries are running. The decisions on it are the functions below, which every
+    ``Counters`` shares."""
+
     time: float
     time_at: float
     errors: float
     errors_at: float
     running: int = 0
+
+    @classmethod
+    def full(cls, limits: BudgetLimits, now: float) -> Entry:
+        """A client never seen: both buckets full, nothing running."""
+        return cls(limits.time.burst, now, limits.errors.burst, now)
+
+
+def out_of_errors(entry: Entry | None, limits: BudgetLimits, now: float) -> Refusal | None:
+    """The refusal of a client whose bucket of failures is empty; ``None`` for one never seen."""
+    rate = limits.errors
+    if not rate.on or entry is None:
+        return None
+    balance = level(entry.errors, entry.errors_at, now, rate)
+    if balance > 0:
+        return None
+    return refusal(Limit.ERRORS, limits, wait=seconds_until(balance, rate))
+
+
+def admit_entry(entry: Entry, limits: BudgetLimits, now: float) -> Refusal | None:
+    """Refuse a query for time or concurrency, or count it as running on ``entry``."""
+    rate = limits.time
+    balance = level(entry.time, entry.time_at, now, rate) if rate.on else 1.0
+    if balance <= 0:
+        return refusal(Limit.TIME, limits, wait=seconds_until(balance, rate))
+    if limits.concurrency and entry.running >= limits.concurrency:
+        return refusal(Limit.CONCURRENCY, limits)
+    entry.running += 1
+    return None
+
+
+def settle_entry(entry: Entry, limits: BudgetLimits, now: float, seconds: float) -> None:
+    """A query of ``entry``'s has ended, having taken ``seconds``."""
+    entry.running = max(0, entry.running - 1)
+    if limits.time.on:
+        entry.time = level(entry.time, entry.time_at, now, limits.time) - seconds
+        entry.time_at = now
+
+
+def charge_error(entry: Entry, limits: BudgetLimits, now: float) -> None:
+    """One failed query comes off ``entry``'s bucket of failures."""
+    entry.errors = level(entry.errors, entry.errors_at, now, limits.errors) - 1
+    entry.errors_at = now
+
+
+def idle(entry: Entry, limits: BudgetLimits, now: float) -> bool:
+    """Nothing running and both buckets full: the same as a client never seen."""
+    return (
+        entry.running == 0
+        and (
+            not limits.time.on
+            or level(entry.time, entry.time_at, now, limits.time) >= limits.time.burst
+        )
+        and (
+            not limits.errors.on
+            or level(entry.errors, entry.errors_at, now, limits.errors) >= limits.errors.burst
+        )
+    )
+
+
+def in_debt(entry: Entry, limits: BudgetLimits, now: float) -> bool:
+    """Whether the client would be refused now for time or for failures."""
+    return (limits.time.on and level(entry.time, entry.time_at, now, limits.time) <= 0) or (
+        limits.errors.on and level(entry.errors, entry.errors_at, now, limits.errors) <= 0
+    )
 
 
 class MemoryCounters:
@@ -188,74 +256,48 @@ class MemoryCounters:
         self.limits = limits
         self._clock = clock
         self._max_clients = max_clients
-        self._clients: OrderedDict[str, _Client] = OrderedDict()
+        self._clients: OrderedDict[str, Entry] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._clients)
 
     async def before(self, client: str) -> Refusal | None:
-        return self._out_of_errors(client, self._clock())
+        return out_of_errors(self._clients.get(client), self.limits, self._clock())
 
     async def admit(self, client: str, ticket: str) -> Refusal | None:
         now = self._clock()
-        refused = self._out_of_errors(client, now)
+        refused = out_of_errors(self._clients.get(client), self.limits, now)
         if refused is not None:
             return refused
-        rate = self.limits.time
-        if not rate.on and not self.limits.concurrency:
+        if not self.limits.time.on and not self.limits.concurrency:
             return None
-        entry = self._visit(client, now)
-        balance = level(entry.time, entry.time_at, now, rate) if rate.on else 1.0
-        if balance <= 0:
-            return refusal(Limit.TIME, self.limits, wait=seconds_until(balance, rate))
-        if self.limits.concurrency and entry.running >= self.limits.concurrency:
-            return refusal(Limit.CONCURRENCY, self.limits)
-        entry.running += 1
-        return None
+        return admit_entry(self._visit(client, now), self.limits, now)
 
     async def settle(self, client: str, ticket: str, seconds: float) -> None:
-        rate = self.limits.time
-        if not rate.on and not self.limits.concurrency:
+        if not self.limits.time.on and not self.limits.concurrency:
             return
         now = self._clock()
-        entry = self._visit(client, now)
-        entry.running = max(0, entry.running - 1)
-        if rate.on:
-            entry.time = level(entry.time, entry.time_at, now, rate) - seconds
-            entry.time_at = now
+        settle_entry(self._visit(client, now), self.limits, now, seconds)
 
     async def count_error(self, client: str) -> None:
-        rate = self.limits.errors
-        if not rate.on:
+        if not self.limits.errors.on:
             return
         now = self._clock()
-        entry = self._visit(client, now)
-        entry.errors = level(entry.errors, entry.errors_at, now, rate) - 1
-        entry.errors_at = now
+        charge_error(self._visit(client, now), self.limits, now)
 
     async def throttled(self) -> int:
         now = self._clock()
-        return sum(1 for entry in self._clients.values() if self._in_debt(entry, now))
+        return sum(1 for entry in self._clients.values() if in_debt(entry, self.limits, now))
 
     async def close(self) -> None:
         self._clients.clear()
 
-    def _out_of_errors(self, client: str, now: float) -> Refusal | None:
-        rate = self.limits.errors
-        entry = self._clients.get(client)
-        if not rate.on or entry is None:
-            return None
-        balance = level(entry.errors, entry.errors_at, now, rate)
-        if balance > 0:
-            return None
-        return refusal(Limit.ERRORS, self.limits, wait=seconds_until(balance, rate))
-
-    def _visit(self, client: str, now: float) -> _Client:
+    def _visit(self, client: str, now: float) -> Entry:
         """The client's entry (a new one with full buckets), marked as the latest visited;
         then a few of the longest unvisited are forgotten if they hold nothing."""
         entry = self._clients.get(client)
         if entry is None:
-            entry = _Client(self.limits.time.burst, now, self.limits.errors.burst, now)
+            entry = Entry.full(self.limits, now)
             self._clients[client] = entry
         self._clients.move_to_end(client)
         self._sweep(now)
@@ -264,30 +306,9 @@ class MemoryCounters:
     def _sweep(self, now: float) -> None:
         for _ in range(min(SWEEP, len(self._clients) - 1)):
             oldest, entry = next(iter(self._clients.items()))
-            if self._idle(entry, now):
+            if idle(entry, self.limits, now):
                 del self._clients[oldest]
             else:
                 self._clients.move_to_end(oldest)
         while len(self._clients) > self._max_clients:
             self._clients.popitem(last=False)
-
-    def _idle(self, entry: _Client, now: float) -> bool:
-        """Nothing running and both buckets full: the same as a client never seen."""
-        limits = self.limits
-        return (
-            entry.running == 0
-            and (
-                not limits.time.on
-                or level(entry.time, entry.time_at, now, limits.time) >= limits.time.burst
-            )
-            and (
-                not limits.errors.on
-                or level(entry.errors, entry.errors_at, now, limits.errors) >= limits.errors.burst
-            )
-        )
-
-    def _in_debt(self, entry: _Client, now: float) -> bool:
-        limits = self.limits
-        return (limits.time.on and level(entry.time, entry.time_at, now, limits.time) <= 0) or (
-            limits.errors.on and level(entry.errors, entry.errors_at, now, limits.errors) <= 0
-        )
