@@ -5,11 +5,13 @@ Each server is started on a free 127.0.0.1 port with the same N-Triples (the rea
 (checked and compared), is warmed up, then is loaded at each concurrency for ``--duration``
 seconds by the same load generator (``wrk`` when installed, else a Python asyncio client). It
 prints a table per query, our ratios to each peer and the goals of the issue, and is always
-stopped, on errors and Ctrl-C too. Our server alone is also measured on pages only it has (an
-``/id/`` page, a canned query, the network's statistics) against a static file it serves (the
-ceiling of its web layer). See ``bench/README.md``.
+stopped, on errors and Ctrl-C too. ``floor`` (uvicorn + pyoxigraph, nothing else; ``floor.py``)
+is the ceiling of a Python endpoint over pyoxigraph, run with as many web processes as ours. Our
+server alone is also measured on pages only it has (an ``/id/`` page, a canned query, the
+network's statistics) against a static file it serves (the ceiling of its web layer). See
+``bench/README.md``.
 
-Usage: ``python bench/endpoint.py [--servers ours,ours-cached,oxigraph,rdflib]
+Usage: ``python bench/endpoint.py [--servers ours,ours-cached,oxigraph,rdflib,floor]
 [--queries lookup,aggregate,describe,static,health,page,canned,network] [--concurrency 1,8,32]
 [--duration 5] [--page-duration 3] [--scale [N]] [--json FILE]``.
 """
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from floor import floor_like_ours
 from harness import Options, measure
 from loadgen import AsyncioGenerator, Generator
 from report import (
@@ -59,7 +62,7 @@ from workload import (
 from wrkgen import WrkGenerator
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVERS = ("ours", "ours-cached", "oxigraph", "rdflib")
+SERVERS = ("ours", "ours-cached", "oxigraph", "rdflib", "floor")
 QUERIES = SPARQL + PAGES
 ABOUT = {
     "lookup": "labels and types of one entity (cycling through {n} entities)",
@@ -169,6 +172,8 @@ def make_servers(
         servers.append(oxigraph(data, timeout=timeout))
     if "rdflib" in keys:
         servers.append(rdflib_endpoint(data))
+    if "floor" in keys:
+        servers += floor_like_ours(data, settings or {})
     return servers
 
 

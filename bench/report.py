@@ -14,6 +14,8 @@ OURS = "ours"
 OURS_CACHED = "ours (cache on)"
 OXIGRAPH = "oxigraph"
 RDFLIB = "rdflib-endpoint"
+FLOOR = "floor"
+"""uvicorn + pyoxigraph, nothing else: a Python endpoint's ceiling (a peer with no goal)."""
 STATIC = "static"
 """The pages' baseline: a static file served by the same application."""
 
@@ -156,7 +158,8 @@ def _result_of(results: Sequence[Result], server: str, query: str, c: int) -> Re
 
 
 def ratio_rows(results: Sequence[Result]) -> list[dict[str, Any]]:
-    """Ours over each peer (and over ours without cache), per query and concurrency."""
+    """Ours over each peer, the floor too (and the cache on over off), per query and
+    concurrency."""
     rows = []
     cells = sorted({(r.query, r.concurrency) for r in results}, key=lambda k: k[1])
     order = list(dict.fromkeys(r.query for r in results))
@@ -171,6 +174,7 @@ def ratio_rows(results: Sequence[Result]) -> list[dict[str, Any]]:
                     _p50_of(results, OXIGRAPH, query, c), _p50_of(results, OURS, query, c)
                 ),
                 "ours/rdflib-endpoint": ratio(ours, _rps_of(results, RDFLIB, query, c)),
+                "ours/floor": ratio(ours, _rps_of(results, FLOOR, query, c)),
                 "cache on/off": ratio(_rps_of(results, OURS_CACHED, query, c), ours),
             }
         )
@@ -220,14 +224,8 @@ def ratio_table(rows: Sequence[dict[str, Any]]) -> str:
     rows = [r for r in rows if any(v is not None for k, v in r.items() if "/" in k)]
     if not rows:
         return "== ratios: none (ours was not measured)"
-    header = (
-        "query",
-        "conc",
-        "ours/oxigraph",
-        "p50 ours÷oxigraph",
-        "ours/rdflib-endpoint",
-        "ours cache on/off",
-    )
+    header = ("query", "conc", "ours/oxigraph", "p50 ours÷oxigraph", "ours/rdflib-endpoint",
+              "ours/floor", "ours cache on/off")  # fmt: skip
     body = [
         (
             r["query"],
@@ -235,6 +233,7 @@ def ratio_table(rows: Sequence[dict[str, Any]]) -> str:
             _times(r["ours/oxigraph"]),
             _times(1 / r["oxigraph/ours p50"] if r["oxigraph/ours p50"] else None),
             _times(r["ours/rdflib-endpoint"]),
+            _times(r["ours/floor"]),
             _times(r["cache on/off"]),
         )
         for r in rows
