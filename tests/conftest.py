@@ -167,9 +167,13 @@ def start_server(
     """Start uvicorn on the published build in ``output``; wait until ``/health`` answers.
 
     ``via_cli`` runs it as ``kggraph serve --no-build`` does (its protocol, its limits), else
-    through the app factory; ``budgets`` keeps the client budgets' defaults (see NO_BUDGETS)."""
+    through the app factory; ``budgets`` keeps the client budgets' defaults (see NO_BUDGETS).
+    One web process unless ``workers`` is given: which process accepts a connection is the
+    kernel's choice, and the tests of per-process limits (connections) count on one
+    (``tests/test_budgets_shared.py`` serves with two)."""
     port = free_port()
     env = {**os.environ, "KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
+    env["KGGRAPH_WORKERS"] = "1"
     if not budgets:
         env.update(NO_BUDGETS)
     env.update({f"KGGRAPH_{k.upper()}": v for k, v in settings.items()})

@@ -56,6 +56,7 @@ def served(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "KGGRAPH_PORT": str(port),
         "KGGRAPH_HOST": "127.0.0.1",
         "KGGRAPH_QUERY_WORKERS": "1",
+        "KGGRAPH_WORKERS": "1",  # the connection cap is per web process
         "KGGRAPH_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
         "KGGRAPH_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
     }

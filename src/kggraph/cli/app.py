@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -229,10 +230,6 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the published graph: the SPARQL endpoint and its query page (uvicorn)."""
-    import uvicorn
-
-    from kggraph.web.http.connections import guarded_protocol
-
     settings = _settings(
         root=root, output=output, host=host, port=port, workers=workers, store=store
     )
@@ -245,12 +242,48 @@ def serve_command(
         _build_before_serving(settings, console)
     if current_release(settings.output_dir) is None and not settings.store:
         fail(NotFound("there is no published build to serve: run `kggraph build`"))
-    os.environ.update(to_environ(settings))
-    console.print(
-        f"Serving {settings.store or current_release(settings.output_dir)} at "
-        f"[bold]http://{settings.host}:{settings.port}/sparql[/]",
-        highlight=False,
-    )
+    with _shared_budgets(settings) as settings:
+        os.environ.update(to_environ(settings))
+        console.print(
+            f"Serving {settings.store or current_release(settings.output_dir)} at "
+            f"[bold]http://{settings.host}:{settings.port}/sparql[/] "
+            f"({_processes(settings.workers)})",
+            highlight=False,
+        )
+        if settings.budget_file:
+            console.print(
+                f"The web processes share client budgets in {settings.budget_file}.",
+                soft_wrap=True,
+                highlight=False,
+            )
+        _run_uvicorn(settings, access_log=access_log)
+
+
+@contextmanager
+def _shared_budgets(settings: Settings) -> Iterator[Settings]:
+    """``settings`` with a table in shared memory for the client budgets when several web
+    processes would otherwise each count their own (no Redis); the table is removed after."""
+    if settings.workers == 1 or settings.redis_url or settings.budget_file:
+        yield settings
+        return
+    from kggraph.budgets.shared_counters import create
+
+    table = create()
+    try:
+        yield replace(settings, budget_file=str(table))
+    finally:
+        table.unlink(missing_ok=True)
+
+
+def _processes(workers: int) -> str:
+    return "1 web process" if workers == 1 else f"{workers} web processes"
+
+
+def _run_uvicorn(settings: Settings, *, access_log: bool) -> None:
+    import uvicorn
+
+    from kggraph.web.http.connections import guarded_protocol
+
     uvicorn.run(
         "kggraph.web.app:create_app_from_env",
         factory=True,

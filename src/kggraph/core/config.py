@@ -25,6 +25,16 @@ DEFAULT_OUTPUT = Path("dist")
 DEFAULT_KEEP_RELEASES = 3
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+
+
+def _cores() -> int:
+    """The processors this process may run on (its affinity), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no affinity on this system
+        return os.cpu_count() or 1
+
+
 DEFAULT_WORKERS = 1
 DEFAULT_QUERY_WORKERS = 2
 DEFAULT_QUERY_PIPELINE = 2
@@ -81,7 +91,9 @@ class Settings:
     host: str = _setting(DEFAULT_HOST, "Address the server listens on.")
     port: int = _setting(DEFAULT_PORT, "Port the server listens on.")
     workers: int = _setting(
-        DEFAULT_WORKERS, "Web server processes (uvicorn workers), each with its own query workers."
+        DEFAULT_WORKERS,
+        "Web server processes (uvicorn workers), each with its own query workers. Several share "
+        "the client budgets (through a table in shared memory, or Redis with redis_url).",
     )
     query_workers: int = _setting(
         DEFAULT_QUERY_WORKERS,
@@ -190,7 +202,12 @@ class Settings:
     redis_url: str = _setting(
         "",
         "Redis that several web processes share the client budgets through (redis://host:port/0); "
-        "unset: each process counts its own.",
+        "unset: kggraph serve shares them between its own processes in shared memory.",
+    )
+    budget_file: str = _setting(
+        "",
+        "Set by kggraph serve when it starts several web processes without redis_url: the table "
+        "in shared memory through which they share the client budgets. Leave it unset.",
     )
     store: str = _setting(
         "",

@@ -23,10 +23,12 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kggraph.budgets.counters import BudgetLimits, Counters, MemoryCounters, Refusal
 from kggraph.budgets.redis_counters import RedisCounters
+from kggraph.budgets.shared_counters import SharedCounters
 from kggraph.core.config import Settings
 from kggraph.core.errors import TooManyRequests
 from kggraph.query.executor import Answer, QueryTask
@@ -63,10 +65,13 @@ _current: ContextVar[_Spender | None] = ContextVar("kggraph_budget_client", defa
 
 
 def counters_for(settings: Settings) -> Counters:
-    """Budgets in Redis when ``redis_url`` is set, else in this process."""
+    """Budgets in Redis when ``redis_url`` is set, else in the table that ``kggraph serve``
+    shares between its web processes (``budget_file``), else in this process."""
     limits = BudgetLimits.from_settings(settings)
     if settings.redis_url:
         return RedisCounters(settings.redis_url, limits)
+    if settings.budget_file:
+        return SharedCounters(Path(settings.budget_file), limits)
     return MemoryCounters(limits)
 
 
