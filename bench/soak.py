@@ -1,7 +1,8 @@
 """Soak: minutes of mixed load at 32 clients on ``kggraph serve``, its memory read from ``/proc``.
 
 The real graph is built into a work folder and served by ``kggraph serve`` on a free 127.0.0.1
-port with the default settings (one web process, its query workers, the answer cache on).
+port with the default settings but one web process (``KGGRAPH_WORKERS=1``: the memory sampled is
+that process's and its query workers'), the answer cache on.
 Then ``--clients`` keep-alive connections (a closed loop, as in ``endpoint.py``; each its own
 client with its own ``User-Agent``) send a mix for ``--minutes``: entity lookups, the class
 aggregate and DESCRIBEs over ``/sparql``, ``/id/`` pages as HTML and Turtle, the canned queries
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         output = build(work)
         entities = draw_entities((output / CURRENT / MERGED).resolve(), seed=args.seed)
         canned = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
-        env = {"KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output)}
+        env = {"KGGRAPH_ROOT": str(ROOT), "KGGRAPH_OUTPUT": str(output), "KGGRAPH_WORKERS": "1"}
         server = kggraph_serve("kggraph serve", {**env, **ours_settings(args.setting)})
         running = start(server, work, ready_timeout=120)
         try:

@@ -17,6 +17,7 @@ import httpx
 import pyoxigraph as ox
 
 from kggraph.cli.exits import ExitCode
+from kggraph.core.config import DEFAULT_WORKERS
 from kggraph.core.namespaces import PREFIXES
 from tests import clirun
 from tests.conftest import Server, free_port
@@ -144,6 +145,10 @@ def test_serve_builds_a_missing_output_then_serves_it(small_root: Path, tmp_path
             process.kill()
             _, err = process.communicate()
     assert "building" in err
+    # one web process per processor by default; several share the client budgets
+    many = DEFAULT_WORKERS > 1
+    assert ("web processes" if many else "1 web process") in err
+    assert ("share client budgets in" in err) == many
 
 
 def test_serve_without_a_build_and_with_building_off_says_what_to_do(tmp_path: Path) -> None:

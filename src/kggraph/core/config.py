@@ -35,7 +35,8 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-DEFAULT_WORKERS = 1
+DEFAULT_WORKERS = _cores()
+"""One web process per processor: a process answers on one core at a time (Python's lock)."""
 DEFAULT_QUERY_WORKERS = 2
 DEFAULT_QUERY_PIPELINE = 2
 DEFAULT_INLINE_WORK = 1_000_000
@@ -92,8 +93,9 @@ class Settings:
     port: int = _setting(DEFAULT_PORT, "Port the server listens on.")
     workers: int = _setting(
         DEFAULT_WORKERS,
-        "Web server processes (uvicorn workers), each with its own query workers. Several share "
-        "the client budgets (through a table in shared memory, or Redis with redis_url).",
+        "Web server processes (uvicorn workers), each with its own query workers; by default one "
+        "per processor. Several share the client budgets (through a table in shared memory, or "
+        "Redis with redis_url).",
     )
     query_workers: int = _setting(
         DEFAULT_QUERY_WORKERS,
