@@ -27,7 +27,6 @@ import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from kggraph.budgets.counters import (
@@ -51,6 +50,8 @@ MAGIC = b"KGBUDG01"
 _HEADER = struct.Struct("<8sI4x")
 _RECORD = struct.Struct("<Q5di4x")
 """key hash (0: free), time, time_at, errors, errors_at, held_until, running."""
+KEYS_REMEMBERED = 4096
+"""Clients whose key a process remembers rather than hashing again."""
 THROTTLED_SECONDS = 1.0
 """``throttled`` (for ``/health``) reads the whole table at most this often per process."""
 
@@ -94,47 +95,53 @@ class SharedCounters:
             self.close_now()
             raise ConfigError(f"{path} is not a kggraph budget table")
         self._throttled: tuple[float, int] | None = None
+        self._keys: dict[str, int] = {}
+        self._lock = _FileLock(self._fd)
 
     def __len__(self) -> int:
         """Clients with a record (idle ones included until their slot is taken)."""
         return sum(1 for record in self._records() if record[0])
 
     async def before(self, client: str) -> Refusal | None:
+        """Read without the lock: a quick look that ``admit`` makes again under it, so a record
+        written meanwhile can only make this look early or late by that one write."""
         now = self._clock()
-        with self._locked():
-            found = self._find(_key(client), now)
+        found = self._find(self._key(client), now)
         return out_of_errors(found[1] if found else None, self.limits, now)
 
     async def admit(self, client: str, ticket: str) -> Refusal | None:
         now = self._clock()
         limits = self.limits
-        with self._locked():
-            slot, entry = self._claim(client, now)
+        key = self._key(client)
+        with self._lock:
+            slot, entry, _ = self._claim(key, now)
             refused = out_of_errors(entry, limits, now)
             if refused is not None or (not limits.time.on and not limits.concurrency):
                 return refused
             refused = admit_entry(entry, limits, now)
             if refused is None:
-                self._write(slot, _key(client), entry, now + limits.hold_seconds)
+                self._write(slot, key, entry, now + limits.hold_seconds)
         return refused
 
     async def settle(self, client: str, ticket: str, seconds: float) -> None:
         if not self.limits.time.on and not self.limits.concurrency:
             return
         now = self._clock()
-        with self._locked():
-            slot, entry, held = self._claim_held(client, now)
+        key = self._key(client)
+        with self._lock:
+            slot, entry, held = self._claim(key, now)
             settle_entry(entry, self.limits, now, seconds)
-            self._write(slot, _key(client), entry, held)
+            self._write(slot, key, entry, held)
 
     async def count_error(self, client: str) -> None:
         if not self.limits.errors.on:
             return
         now = self._clock()
-        with self._locked():
-            slot, entry, held = self._claim_held(client, now)
+        key = self._key(client)
+        with self._lock:
+            slot, entry, held = self._claim(key, now)
             charge_error(entry, self.limits, now)
-            self._write(slot, _key(client), entry, held)
+            self._write(slot, key, entry, held)
 
     async def throttled(self) -> int:
         """Clients in debt, from a copy of the table read without the lock (a record written
@@ -160,22 +167,18 @@ class SharedCounters:
             os.close(self._fd)
             self._fd = -1
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+    def _key(self, client: str) -> int:
+        """``_key(client)``, remembered for the latest few thousand clients."""
+        key = self._keys.get(client)
+        if key is None:
+            if len(self._keys) >= KEYS_REMEMBERED:
+                self._keys.clear()
+            key = self._keys[client] = _key(client)
+        return key
 
-    def _claim(self, client: str, now: float) -> tuple[int, Entry]:
-        slot, entry, _ = self._claim_held(client, now)
-        return slot, entry
-
-    def _claim_held(self, client: str, now: float) -> tuple[int, Entry, float]:
-        """The client's slot, record and hold; if it has none, a slot for it with full buckets:
-        a free one, one whose client holds nothing, or the one visited longest ago."""
-        key = _key(client)
+    def _claim(self, key: int, now: float) -> tuple[int, Entry, float]:
+        """The slot, numbers and hold of ``key``'s record; if it has none, a slot for it with full
+        buckets: a free one, one whose client holds nothing, or the one visited longest ago."""
         found = self._find(key, now)
         if found is not None:
             return found
@@ -185,10 +188,12 @@ class SharedCounters:
 
     def _find(self, key: int, now: float) -> tuple[int, Entry, float] | None:
         """The record of ``key``: its slot, numbers and hold; ``None`` if it has none."""
-        for slot in self._probed(key):
-            record = self._read(slot)
+        slot = key % self._slots
+        for _ in range(PROBE):
+            record = _RECORD.unpack_from(self._map, _HEADER.size + slot * _RECORD.size)
             if record[0] == key:
                 return slot, _entry(record, now), record[5]
+            slot = slot + 1 if slot + 1 < self._slots else 0
         return None
 
     def _probed(self, key: int) -> list[int]:
@@ -218,6 +223,21 @@ class SharedCounters:
     def _records(self) -> Iterator[tuple[int, float, float, float, float, float, int]]:
         table = self._map[_HEADER.size :]
         yield from _RECORD.iter_unpack(table)
+
+
+class _FileLock:
+    """An exclusive ``flock`` of the table for the length of a ``with`` block."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __enter__(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
 def _key(client: str) -> int:
