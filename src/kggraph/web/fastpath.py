@@ -40,6 +40,7 @@ from kggraph.web.http.prepared import (
     prepare_request,
 )
 from kggraph.web.http.results_page import wants_page
+from kggraph.web.http.security import SecuredHeaders, secured_answer
 from kggraph.web.runtime import Runtime
 
 Scope = MutableMapping[str, Any]
@@ -79,10 +80,11 @@ class SparqlFastPath:
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", ", ".join(exposed_headers).encode("latin-1")),
         ]
-        self.memo: TextMemo[_MemoKey, tuple[Prepared | None]] = TextMemo(
+        self.memo: TextMemo[_MemoKey, tuple[_Ready | None]] = TextMemo(
             max_bytes=MEMO_BYTES, max_key_bytes=MEMO_MAX_URL
         )
-        """URL readings: (release, query string, Accept) → the prepared query, or none."""
+        """URL readings: (release, query string, Accept) → the prepared query and its
+        headers, or none."""
 
     def __getattr__(self, name: str) -> Any:
         """The wrapped application's attributes (``state``, ``routes``) stay reachable."""
@@ -111,22 +113,21 @@ class SparqlFastPath:
         body = b""
         if scope["method"] == "POST":
             body = await _read_body(receive, headers, runtime.settings.max_body_bytes)
-            prepared = await self._read_post(scope, headers, body)
+            ready = await self._read_post(scope, headers, body)
         else:
-            prepared = await self._read_url(runtime.version, scope["query_string"], headers)
-        if prepared is None:  # no query, or a browser's: the application answers
+            ready = await self._read_url(runtime.version, scope["query_string"], headers)
+        if ready is None:  # no query, or a browser's: the application answers
             # a POST's body has been read here, even an empty one: hand on what was read
             return _Forward(_replay(body) if scope["method"] == "POST" else receive)
-        etag = prepared.headers["ETag"]
+        etag = ready.prepared.headers["ETag"]
         raw_if_none_match = headers.get(b"if-none-match")
         if_none_match = raw_if_none_match.decode("latin-1") if raw_if_none_match else None
         if holds(if_none_match, etag):
-            return _Reply(304, self._head(prepared), b"")
-        answer = await answer_of(runtime, prepared)
+            return _Reply(304, secured_answer(304, ready.head, None), b"")
+        answer = await answer_of(runtime, ready.prepared)
         if matches(if_none_match, etag):  # `*`: the answer exists, so it is not modified
-            return _Reply(304, self._head(prepared), b"")
-        raw = self._head(prepared)
-        raw.append((b"content-type", prepared.content_type.encode("latin-1")))
+            return _Reply(304, secured_answer(304, ready.head, None), b"")
+        raw = [*ready.head, ready.content_type]
         if answer.truncated:
             raw.append((TRUNCATED_HEADER.lower().encode(), str(runtime.settings.max_rows).encode()))
         payload = answer.body
@@ -134,11 +135,11 @@ class SparqlFastPath:
             payload = await _gzip(payload)
             raw.append((b"content-encoding", b"gzip"))
         raw.append((b"content-length", str(len(payload)).encode()))
-        return _Reply(200, raw, payload)
+        return _Reply(200, secured_answer(200, raw, ready.content_type[1]), payload)
 
     async def _read_url(
         self, version: str, query_string: bytes, headers: _HeaderKey
-    ) -> Prepared | None:
+    ) -> _Ready | None:
         """The URL's reading, remembered (a query string up to ``MEMO_MAX_URL`` bytes)."""
         accept = headers.get(b"accept")
         key = (version, query_string, accept)
@@ -148,11 +149,11 @@ class SparqlFastPath:
         pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
         limit = self._runtime.settings.max_query_bytes
         asked = read_query_request("GET", pairs, None, b"", max_query_bytes=limit)
-        prepared = await self._prepare(asked, accept)
-        self.memo.put(key, (prepared,))
-        return prepared
+        ready = await self._prepare(asked, accept)
+        self.memo.put(key, (ready,))
+        return ready
 
-    async def _read_post(self, scope: Scope, headers: _HeaderKey, body: bytes) -> Prepared | None:
+    async def _read_post(self, scope: Scope, headers: _HeaderKey, body: bytes) -> _Ready | None:
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         content_type = headers.get(b"content-type")
         asked = read_query_request(
@@ -164,14 +165,19 @@ class SparqlFastPath:
         )
         return await self._prepare(asked, headers.get(b"accept"))
 
-    async def _prepare(self, asked: QueryRequest, accept: bytes | None) -> Prepared | None:
+    async def _prepare(self, asked: QueryRequest, accept: bytes | None) -> _Ready | None:
         """The request made ready to answer here; ``None`` for the application to answer."""
         accepted = accept.decode("latin-1") if accept else None
         if asked.query is None or wants_page(asked, accepted):
             return None
-        return await prepare_request(self._runtime, asked, accepted)
+        prepared = await prepare_request(self._runtime, asked, accepted)
+        return _Ready(
+            prepared,
+            self._head(prepared),
+            (b"content-type", prepared.content_type.encode("latin-1")),
+        )
 
-    def _head(self, prepared: Prepared) -> list[tuple[bytes, bytes]]:
+    def _head(self, prepared: Prepared) -> tuple[tuple[bytes, bytes], ...]:
         """The answer's caching headers, ``Vary`` and CORS, as ASGI wants them."""
         raw = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -180,7 +186,7 @@ class SparqlFastPath:
         ]
         raw.append((b"vary", f"{VARY}, Accept-Encoding".encode("latin-1")))
         raw.extend(self._cors)
-        return raw
+        return tuple(raw)
 
     async def _error(self, err: KggraphError, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_answer(err, scope)
@@ -196,8 +202,17 @@ class _Reply(NamedTuple):
     """An answer made here: its status, its headers as ASGI wants them, its body."""
 
     status: int
-    head: list[tuple[bytes, bytes]]
+    head: SecuredHeaders
     body: bytes
+
+
+class _Ready(NamedTuple):
+    """A request read and prepared, with the headers every answer to it starts with (made
+    once per reading: a remembered URL's answers reuse them)."""
+
+    prepared: Prepared
+    head: tuple[tuple[bytes, bytes], ...]
+    content_type: tuple[bytes, bytes]
 
 
 @dataclass(frozen=True)

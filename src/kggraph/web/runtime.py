@@ -159,12 +159,14 @@ class FollowRelease:
         self.app = app
         self._runtime = runtime
 
-    async def __call__(
+    def __call__(
         self,
         scope: MutableMapping[str, Any],
         receive: Callable[[], Awaitable[Any]],
         send: Callable[[Any], Awaitable[None]],
-    ) -> None:
+    ) -> Awaitable[None]:
+        """The application's own awaitable, after the check: no coroutine of this layer's
+        around every request."""
         if scope["type"] == "http":
             self._runtime.follow_release()
-        await self.app(scope, receive, send)
+        return self.app(scope, receive, send)

@@ -52,6 +52,12 @@ QUERY_PATHS = ("/sparql", "/queries/", "/fragments")
 count as failed queries."""
 NOT_FAILURES = frozenset({404, 410, 429})
 """``4xx`` answers that are no failed query: nothing there, gone, or already refused."""
+KNOWN_CLIENTS = 4096
+"""Clients (peer, ``X-Forwarded-For``, ``User-Agent``) whose keys one process remembers, so a
+client asking again is not identified again; past this many the memory starts afresh."""
+KNOWN_HEADER_BYTES = 512
+"""A client whose ``User-Agent`` and ``X-Forwarded-For`` are longer is identified each time
+rather than remembered, so the memory stays small whatever clients send."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class ClientBudgets:
         self._counters = counters
         self._on = limits.on
         self._identifier = identifier
+        self._known: dict[tuple[str | None, bytes | None, bytes], _Spender] = {}
 
     def __getattr__(self, name: str) -> Any:
         """The wrapped application's attributes (``state``, ``routes``) stay reachable."""
@@ -116,8 +123,8 @@ class ClientBudgets:
         if scope["type"] != "http" or not self._on:
             await self.app(scope, receive, send)
             return
-        client = self._client(scope)
-        spender = _Spender(self._counters, client)
+        spender = self._spender(scope)
+        client = spender.client
         if not scope["path"].startswith(QUERY_PATHS):
             token = _current.set(spender)
             try:
@@ -145,17 +152,29 @@ class ClientBudgets:
         if 400 <= status < 500 and status not in NOT_FAILURES:
             await self._counters.count_error(client)
 
-    def _client(self, scope: Scope) -> str:
-        forwarded: str | None = None
-        agent = ""
+    def _spender(self, scope: Scope) -> _Spender:
+        """The request's client (``kggraph.web.http.client_id``), identified once and then
+        remembered (``KNOWN_CLIENTS``, ``KNOWN_HEADER_BYTES``)."""
+        forwarded: bytes | None = None
+        agent = b""
         for name, value in scope["headers"]:
             if name == b"user-agent":
-                agent = value.decode("latin-1")
+                agent = value
             elif name == b"x-forwarded-for":
-                text = value.decode("latin-1")
-                forwarded = text if forwarded is None else f"{forwarded}, {text}"
+                forwarded = value if forwarded is None else forwarded + b", " + value
         peer = scope.get("client")
-        return self._identifier.key(peer[0] if peer else None, forwarded, agent)
+        seen = (peer[0] if peer else None, forwarded, agent)
+        found = self._known.get(seen)
+        if found is not None:
+            return found
+        forwarded_for = None if forwarded is None else forwarded.decode("latin-1")
+        key = self._identifier.key(seen[0], forwarded_for, agent.decode("latin-1"))
+        found = _Spender(self._counters, key)
+        if len(agent) + len(forwarded or b"") <= KNOWN_HEADER_BYTES:
+            if len(self._known) >= KNOWN_CLIENTS:
+                self._known.clear()
+            self._known[seen] = found
+        return found
 
 
 async def _refuse(refused: Refusal, scope: Scope, receive: Receive, send: Send) -> None:

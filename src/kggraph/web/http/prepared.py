@@ -9,6 +9,7 @@ the same answers, headers and errors.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from kggraph.core.formats import kind_of_form
@@ -60,10 +61,10 @@ async def prepare_request(runtime: Runtime, asked: QueryRequest, accept: str | N
     return prepare(runtime, asked, accept)
 
 
-async def answer_of(runtime: Runtime, prepared: Prepared) -> Answer:
+def answer_of(runtime: Runtime, prepared: Prepared) -> Awaitable[Answer]:
     """The answer from the cache, else from a worker within the client's budget (and then kept
-    in the cache)."""
-    return await fetch(runtime, prepared.task, key=prepared.key)
+    in the cache): ``fetch``'s own awaitable, without a coroutine of its own around it."""
+    return fetch(runtime, prepared.task, key=prepared.key)
 
 
 def _cache_headers(runtime: Runtime, key: str) -> dict[str, str]:

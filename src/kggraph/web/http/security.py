@@ -20,11 +20,15 @@ the fast path's own answers and the framework's ``500`` for an unexpected except
   ``429`` belong to one moment, and a shared cache must not hand them to the next client. The
   exception is ``410 Gone``, permanent by definition and cacheable by default (RFC 9111
   §4.2.2): it keeps the route's caching headers.
+
+Headers that ``secured`` made (a ``SecuredHeaders``) pass through as they are: the ``/sparql`` fast
+path secures its answers' headers as it builds them (``secured_answer``, at once for an answer
+that is neither an error nor a page), so the busiest route is not looked through twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -45,6 +49,11 @@ CACHEABLE_ERRORS = frozenset({410})
 """Error statuses whose answers keep the route's caching headers."""
 
 
+class SecuredHeaders(list[tuple[bytes, bytes]]):
+    """An answer's headers as ``secured`` made them for its status: ``SecurityHeaders`` sends
+    them on unchanged, so an answer is secured once (again would add or remove nothing)."""
+
+
 class SecurityHeaders:
     """ASGI middleware: the headers above on every HTTP answer of ``app``."""
 
@@ -62,14 +71,16 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = secured(int(message["status"]), list(message.get("headers", ())))
-                message = {**message, "headers": headers}
+                headers = message.get("headers", ())
+                if type(headers) is not SecuredHeaders:
+                    headers = secured(int(message["status"]), list(headers))
+                    message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def secured(status: int, headers: Headers) -> Headers:
+def secured(status: int, headers: Headers) -> SecuredHeaders:
     """``headers`` of an answer with ``status``, with the headers this module adds."""
     names = {name.lower() for name, _ in headers}
     out = headers + [(n, v) for n, v in EVERY_ANSWER if n not in names]
@@ -78,14 +89,31 @@ def secured(status: int, headers: Headers) -> Headers:
         out.append((b"cache-control", b"no-store"))
     if _is_page(out):
         out = _without_framing(out)
-    return out
+    return SecuredHeaders(out)
+
+
+def secured_answer(
+    status: int, headers: Sequence[tuple[bytes, bytes]], content_type: bytes | None
+) -> SecuredHeaders:
+    """``secured(status, headers)`` for headers that name none of those this module adds and
+    whose ``Content-Type`` is ``content_type`` (``None``: they name none): an answer that is
+    neither an error nor a page just gets ``EVERY_ANSWER`` at the end, without a look through."""
+    if status < 400 and (content_type is None or not _is_page_type(content_type)):
+        out = SecuredHeaders(headers)
+        out.extend(EVERY_ANSWER)
+        return out
+    return secured(status, list(headers))
 
 
 def _is_page(headers: Headers) -> bool:
     for name, value in headers:
         if name.lower() == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() in PAGE_TYPES
+            return _is_page_type(value)
     return False
+
+
+def _is_page_type(content_type: bytes) -> bool:
+    return content_type.split(b";", 1)[0].strip().lower() in PAGE_TYPES
 
 
 def _without_framing(headers: Headers) -> Headers:
