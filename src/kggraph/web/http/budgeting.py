@@ -138,11 +138,11 @@ class ClientBudgets:
             return
         status = 0
 
-        async def watch(message: Message) -> None:
+        def watch(message: Message) -> Awaitable[None]:  # send's own awaitable, no coroutine
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-            await send(message)
+            return send(message)
 
         token = _current.set(spender)
         try:

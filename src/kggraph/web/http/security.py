@@ -28,6 +28,7 @@ that is neither an error nor a page), so the busiest route is not looked through
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -65,17 +66,18 @@ class SecurityHeaders:
         return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # a coroutine function: servers tell an ASGI 3 application by it (this one is served)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
+        def send_with_headers(message: Message) -> Awaitable[None]:  # send's own awaitable
             if message["type"] == "http.response.start":
                 headers = message.get("headers", ())
                 if type(headers) is not SecuredHeaders:
                     headers = secured(int(message["status"]), list(headers))
                     message = {**message, "headers": headers}
-            await send(message)
+            return send(message)
 
         await self.app(scope, receive, send_with_headers)
 
@@ -112,6 +114,7 @@ def _is_page(headers: Headers) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=256)
 def _is_page_type(content_type: bytes) -> bool:
     return content_type.split(b";", 1)[0].strip().lower() in PAGE_TYPES
 
