@@ -166,7 +166,8 @@ class FollowRelease:
         send: Callable[[Any], Awaitable[None]],
     ) -> Awaitable[None]:
         """The application's own awaitable, after the check: no coroutine of this layer's
-        around every request."""
+        around every request. (So this layer is never the one served: servers tell an ASGI 3
+        application by a coroutine ``__call__``; ``create_server`` wraps it.)"""
         if scope["type"] == "http":
             self._runtime.follow_release()
         return self.app(scope, receive, send)
