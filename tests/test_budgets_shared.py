@@ -11,9 +11,8 @@ import asyncio
 import multiprocessing
 import random
 import re
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -23,20 +22,7 @@ from kggraph.budgets.shared_counters import SharedCounters, create
 from kggraph.core.errors import ConfigError
 from kggraph.publish.build import BuildResult
 from tests.conftest import Server, start_server, stop_server
-
-T = TypeVar("T")
-
-
-def run(step: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(step)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.test_budgets import Clock, run
 
 
 def limits(
