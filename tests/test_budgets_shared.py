@@ -149,6 +149,10 @@ def test_the_table_is_bounded_and_a_running_client_is_the_last_given_up(tmp_path
     assert len(store) == 8
     refused = run(store.admit("busy", "2"))
     assert refused is not None and refused.limit == "concurrency"  # kept while it runs
+    # the latest clients are remembered in debt; the earliest were given up, with full buckets
+    latest = run(store.admit("client-199", "t"))
+    assert latest is not None and latest.limit == "time"
+    assert run(store.admit("client-0", "t")) is None
     run(store.close())
 
 
