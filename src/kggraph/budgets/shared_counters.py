@@ -20,6 +20,7 @@ process. An operation costs two system calls and a few microseconds.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import mmap
 import os
@@ -95,7 +96,6 @@ class SharedCounters:
             self.close_now()
             raise ConfigError(f"{path} is not a kggraph budget table")
         self._throttled: tuple[float, int] | None = None
-        self._keys: dict[str, int] = {}
         self._lock = _FileLock(self._fd)
 
     def __len__(self) -> int:
@@ -106,13 +106,13 @@ class SharedCounters:
         """Read without the lock: a quick look that ``admit`` makes again under it, so a record
         written meanwhile can only make this look early or late by that one write."""
         now = self._clock()
-        found = self._find(self._key(client), now)
+        found = self._find(_key(client), now)
         return out_of_errors(found[1] if found else None, self.limits, now)
 
     async def admit(self, client: str, ticket: str) -> Refusal | None:
         now = self._clock()
         limits = self.limits
-        key = self._key(client)
+        key = _key(client)
         with self._lock:
             slot, entry, _ = self._claim(key, now)
             refused = out_of_errors(entry, limits, now)
@@ -127,7 +127,7 @@ class SharedCounters:
         if not self.limits.time.on and not self.limits.concurrency:
             return
         now = self._clock()
-        key = self._key(client)
+        key = _key(client)
         with self._lock:
             slot, entry, held = self._claim(key, now)
             settle_entry(entry, self.limits, now, seconds)
@@ -137,7 +137,7 @@ class SharedCounters:
         if not self.limits.errors.on:
             return
         now = self._clock()
-        key = self._key(client)
+        key = _key(client)
         with self._lock:
             slot, entry, held = self._claim(key, now)
             charge_error(entry, self.limits, now)
@@ -166,15 +166,6 @@ class SharedCounters:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-    def _key(self, client: str) -> int:
-        """``_key(client)``, remembered for the latest few thousand clients."""
-        key = self._keys.get(client)
-        if key is None:
-            if len(self._keys) >= KEYS_REMEMBERED:
-                self._keys.clear()
-            key = self._keys[client] = _key(client)
-        return key
 
     def _claim(self, key: int, now: float) -> tuple[int, Entry, float]:
         """The slot, numbers and hold of ``key``'s record; if it has none, a slot for it with full
@@ -240,6 +231,7 @@ class _FileLock:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
+@functools.lru_cache(maxsize=KEYS_REMEMBERED)
 def _key(client: str) -> int:
     """The client's place in every process alike (Python's ``hash`` differs between processes);
     never 0, which marks a free slot."""
